@@ -1,0 +1,17 @@
+namespace Sluice.Bpf.Object;
+
+/// <summary>How an ld_imm64 instruction refers to a map; the loader turns it into a kernel fd.</summary>
+public enum MapReferenceKind
+{
+    /// <summary>The map itself (BPF_PSEUDO_MAP_FD): a map pointer for helpers.</summary>
+    Map = 1,
+    /// <summary>An address inside the map's first value (BPF_PSEUDO_MAP_VALUE): global data.</summary>
+    Value = 2,
+}
+
+/// <summary>
+/// A relocation left for load time: instruction <see cref="InstructionIndex"/> (the first half of an ld_imm64)
+/// must point at map <see cref="MapName"/>, at <see cref="Offset"/> bytes into its value for
+/// <see cref="MapReferenceKind.Value"/>.
+/// </summary>
+public sealed record MapReference(int InstructionIndex, string MapName, MapReferenceKind Kind, uint Offset);
