@@ -56,11 +56,20 @@ int xdp_globals(struct xdp_md *ctx)
     return xdp_verdict(seen);
 }
 
+// A global __noinline function in a program section is both a program of its own and a callee of
+// xdp_second, which lives in the same section.
+SEC("xdp")
+__noinline int xdp_same_section_helper(struct xdp_md *ctx)
+{
+    bss_flags[0] += ctx->ingress_ifindex;
+    return XDP_PASS;
+}
+
 SEC("xdp")
 int xdp_second(struct xdp_md *ctx)
 {
     bss_flags[2]++;
-    return XDP_PASS;
+    return xdp_same_section_helper(ctx);
 }
 
 SEC("tc")
