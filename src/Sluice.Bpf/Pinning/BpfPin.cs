@@ -23,7 +23,7 @@ public static class BpfPin
         BpfFileSystem.PrepareDirectoryFor(path);
         int errno = WithPath(path, p =>
         {
-            var attr = new ObjPinAttr { PathName = (ulong)p, BpfFd = (uint)fd.Value };
+            var attr = new ObjPinAttr { Pathname = (ulong)p, BpfFd = (uint)fd.Value };
             return BpfSyscall.TryInvoke(BpfCommand.ObjPin, ref attr, out int e) >= 0 ? 0 : e;
         });
         if (errno == 0) return;
@@ -42,7 +42,7 @@ public static class BpfPin
         ArgumentException.ThrowIfNullOrEmpty(path);
         int result = WithPath(path, p =>
         {
-            var attr = new ObjPinAttr { PathName = (ulong)p, FileFlags = (uint)access };
+            var attr = new ObjPinAttr { Pathname = (ulong)p, FileFlags = (uint)access };
             int fd = BpfSyscall.TryInvoke(BpfCommand.ObjGet, ref attr, out int e);
             return fd >= 0 ? fd : -e;
         });
