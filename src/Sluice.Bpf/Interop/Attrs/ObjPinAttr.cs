@@ -6,8 +6,10 @@ namespace Sluice.Bpf.Interop;
 [StructLayout(LayoutKind.Sequential)]
 internal struct ObjPinAttr
 {
+    /// <summary>Pointer to a NUL-terminated path.</summary>
     public ulong Pathname;
     public uint BpfFd;
+    /// <summary>BPF_OBJ_GET: BPF_F_RDONLY / BPF_F_WRONLY.</summary>
     public uint FileFlags;
     public int PathFd;
 }
