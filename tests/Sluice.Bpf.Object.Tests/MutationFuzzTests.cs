@@ -37,12 +37,15 @@ public class MutationFuzzTests(ITestOutputHelper output)
         var stopwatch = Stopwatch.StartNew();
         int parsed = 0, rejected = 0;
         string? failure = null;
+        long slowestTicks = 0;
+        string slowest = "";
         Parallel.For(0, MutationsPerSeed, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, (i, state) =>
         {
             // One generator per mutation, derived from the seed, so a failure replays from (seed, i) alone.
-            var random = new Random(HashCode.Combine(seed, i));
+            var random = new Random(unchecked(seed * 1_000_003 + i));
             var (name, original, layout) = fixtures[i % fixtures.Length];
             var (bytes, description) = Mutate(original, layout, random);
+            long started = Stopwatch.GetTimestamp();
             var task = Task.Run(() => ObjectReader.Read(bytes, name + ".bpf.o"));
             try
             {
@@ -63,8 +66,17 @@ public class MutationFuzzTests(ITestOutputHelper output)
                 failure = $"seed {seed} mutation {i} of {name}: {description}: {e.InnerException}";
                 state.Stop();
             }
+            finally
+            {
+                long elapsed = Stopwatch.GetTimestamp() - started;
+                lock (fixtures)
+                {
+                    if (elapsed > slowestTicks) (slowestTicks, slowest) = (elapsed, $"mutation {i} of {name}: {description}");
+                }
+            }
         });
-        output.WriteLine($"seed {seed}: {parsed} parsed, {rejected} rejected in {stopwatch.ElapsedMilliseconds} ms");
+        output.WriteLine($"seed {seed}: {parsed} parsed, {rejected} rejected in {stopwatch.ElapsedMilliseconds} ms; slowest " +
+            $"{Stopwatch.GetElapsedTime(0, slowestTicks).TotalMilliseconds:F1} ms: {slowest}");
         Assert.Null(failure);
         Assert.Equal(MutationsPerSeed, parsed + rejected);
         Assert.True(rejected > MutationsPerSeed / 10, "mutations should mostly break the objects");
