@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Running;
 using Sluice.Benchmarks.Harness;
 using Sluice.Benchmarks.Micro;
 using Sluice.Benchmarks.Scenarios;
@@ -30,8 +29,7 @@ internal static class Program
                 foreach (var scenario in Scenarios) Console.WriteLine($"{scenario.Name,-14} {scenario.Description}");
                 return 0;
             case "micro":
-                BenchmarkSwitcher.FromTypes([typeof(MapOperationBenchmarks)]).Run(args[1..], MicroConfig.Create());
-                return 0;
+                return MicroRunner.Run(args[1..]);
             case "run":
                 return RunScenarios(args[1..]);
             default:
