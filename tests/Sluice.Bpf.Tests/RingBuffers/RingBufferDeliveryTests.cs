@@ -80,6 +80,37 @@ public class RingBufferDeliveryTests
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (ulong)i), received);
     }
 
+    [Fact]
+    public void Poll_blocked_on_an_empty_ring_wakes_for_the_first_submit()
+    {
+        Requires.Root();
+        using var producer = new HandAssembledProducer(4096);
+        using var ring = new BpfRingBuffer(producer.Ring);
+
+        var polling = BackgroundThread<int>.Start(() => ring.Poll(record => HandAssembledProducer.Verify(record, 16), 10_000));
+        Thread.Sleep(100);
+        Assert.True(polling.IsRunning);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        producer.Run(1);
+        Assert.Equal(1, polling.Join(TimeSpan.FromSeconds(5)));
+        Assert.True(clock.ElapsedMilliseconds < 1000, $"wake-up took {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task ReadAllAsync_of_a_struct_longer_than_the_record_fails_clearly()
+    {
+        Requires.Root();
+        using var producer = new HandAssembledProducer(4096, recordLength: 8);
+        using var ring = new BpfRingBuffer(producer.Ring);
+        producer.Run(1);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () =>
+        {
+            await foreach (var _ in ring.ReadAllAsync<SequenceRecord>()) Assert.Fail("no record expected");
+        });
+        Assert.Contains("8 bytes", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The record layout the hand-assembled producer writes for 16-byte records.</summary>
     private readonly record struct SequenceRecord(ulong Sequence, ulong Length);
 }
