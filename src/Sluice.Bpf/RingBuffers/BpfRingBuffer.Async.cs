@@ -14,6 +14,12 @@ public sealed partial class BpfRingBuffer
     /// (the enumeration then throws <see cref="OperationCanceledException"/> within microseconds, also while it is
     /// waiting for data) or the reader is disposed (the enumeration then ends). Linux 5.8.
     /// </summary>
+    /// <remarks>
+    /// Records are copied out in batches of up to 256 and their ring space released before they are yielded, so a
+    /// slow loop body does not hold the producer back by more than one batch. While the ring is empty one
+    /// thread-pool thread is blocked in epoll_wait. For zero-copy, allocation-free reading use
+    /// <see cref="Poll{TState}(ReadOnlySpanAction{byte, TState}, TState, int)"/>.
+    /// </remarks>
     public IAsyncEnumerable<byte[]> ReadAllAsync(CancellationToken cancellationToken = default) =>
         ReadCopiesAsync<byte[]>(static (record, batch) => batch.Add(record.ToArray()), cancellationToken);
 
