@@ -92,6 +92,23 @@ public class InfoTests
     }
 
     [Fact]
+    public void Run_statistics_count_test_runs_while_enabled()
+    {
+        Requires.Root();
+        using var program = BpfProgram.Load(Asm.Program("t_info_stats", BpfProgramType.Xdp, "GPL", Asm.MovImm(Asm.R0, 2), Asm.Exit()));
+        var packet = new byte[64];
+        program.TestRun(packet, repeat: 5);
+        ulong before = BpfProgramInfo.FromFd(program.Fd).RunCount;
+        using (BpfStatistics.EnableRunTime())
+        {
+            program.TestRun(packet, repeat: 100);
+        }
+        var after = BpfProgramInfo.FromFd(program.Fd);
+        Assert.True(after.RunCount >= before + 100, $"run count {before} -> {after.RunCount}");
+        Assert.True(after.RunTimeNanoseconds > 0);
+    }
+
+    [Fact]
     public void Link_enumeration_runs()
     {
         Requires.Root();
