@@ -1,5 +1,6 @@
 // BTF of many kinds (enum, enum64, union, bitfields, typedef, volatile, restrict, decl and type tags, a
-// function pointer) plus a bpf_loop callback, whose address is loaded with ld_imm64 (BPF_PSEUDO_FUNC).
+// function pointer) plus a bpf_loop callback, whose address is loaded with ld_imm64 (BPF_PSEUDO_FUNC), and a
+// program with CO-RE field relocations (.BTF.ext core_relo records).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -50,6 +51,19 @@ int btf_kinds(struct xdp_md *ctx)
     records[0].flags.level = 5;
     records[1].wide = WIDE_HUGE;
     return sum(&records[0]) ? (int)VERDICT_PASS : XDP_PASS;
+}
+
+// A local mirror of xdp_md marked for CO-RE: every field access becomes a core_relo record.
+struct xdp_md___mirror {
+    __u32 data;
+    __u32 data_end;
+} __attribute__((preserve_access_index));
+
+SEC("xdp")
+int core_read(struct xdp_md *ctx)
+{
+    struct xdp_md___mirror *mirror = (void *)ctx;
+    return mirror->data_end - mirror->data > 1000 ? XDP_DROP : XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

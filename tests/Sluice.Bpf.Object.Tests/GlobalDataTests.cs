@@ -112,4 +112,24 @@ public class GlobalDataTests
         Assert.Equal(BpfProgramType.SchedCls, program.Type);
         Assert.All(program.MapReferences, r => Assert.Equal(".rodata", r.MapName));
     }
+
+    [Fact]
+    public void Without_btf_variables_come_from_symbols_and_debug_info_is_empty()
+    {
+        // Rename .BTF and .BTF.ext (in the section name table) so the reader sees an object built without -g.
+        var elf = new ElfBytes("globals");
+        int table = (int)elf.Elf.Sections.First(s => s.Type == Elf.ElfConstants.SectionStringTable && s.Name == ".strtab").Offset;
+        var span = elf.Bytes.AsSpan(table, (int)elf.Elf.Sections.First(s => s.Name == ".strtab").Size);
+        for (int i = span.IndexOf(".BTF"u8); i >= 0; i = span.IndexOf(".BTF"u8))
+            span[i + 1] = (byte)'X';
+
+        var spec = ObjectReader.Read(elf.Bytes, "globals.bpf.o");
+        Assert.Null(spec.Btf);
+        Assert.All(spec.Programs, p => Assert.Empty(p.FuncInfos));
+        var rodata = spec.Map(".rodata");
+        Assert.Equal(0u, rodata.BtfDatasecTypeId);
+        Assert.Equal(0x80u, rodata.Flags); // no BTF linkage information, so not mmapable
+        Assert.Equal(["drop_protocol", "packet_limit", "verbose"], rodata.Variables.OrderBy(v => v.Offset).Select(v => v.Name));
+        Assert.Equal(Objects.Read("globals").Program("xdp_globals").Instructions, spec.Program("xdp_globals").Instructions);
+    }
 }

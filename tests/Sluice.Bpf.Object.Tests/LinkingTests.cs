@@ -174,4 +174,15 @@ public class LinkingTests
         Assert.Equal(0, program.Instructions[load + 1].Immediate);
         Assert.DoesNotContain(program.MapReferences, r => r.InstructionIndex == load);
     }
+
+    [Fact]
+    public void Core_relocations_are_counted_not_applied()
+    {
+        var spec = Objects.Read("btf_kinds");
+        var program = spec.Program("core_read");
+        Assert.Equal(2, program.CoreRelocationCount);
+        Assert.Equal(4, program.Instructions[1].Offset); // data_end keeps the compiler's offset
+        Assert.Equal(0, spec.Program("btf_kinds").CoreRelocationCount);
+        Assert.All(Objects.Read("globals").Programs, p => Assert.Equal(0, p.CoreRelocationCount));
+    }
 }

@@ -99,6 +99,7 @@ internal static class BtfParser
             StringsOffset = (int)(headerLength + stringOffset),
             StringsLength = (int)stringLength,
             TypesOffset = (int)(headerLength + typeOffset),
+            ObjectName = objectName,
         };
     }
 

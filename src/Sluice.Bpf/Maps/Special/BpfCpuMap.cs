@@ -24,8 +24,11 @@ public sealed class BpfCpuMap : BpfMapView
     public static BpfCpuMap Create(string name, uint? maxEntries = null) =>
         new(BpfMap.Create(new MapSpec { Name = name, Type = BpfMapType.CpuMap, KeySize = 4, ValueSize = 8, MaxEntries = maxEntries ?? (uint)PossibleCpus.Count }), ownsMap: true);
 
-    /// <summary>Enables redirect to <paramref name="cpu"/> with a queue of <paramref name="queueSize"/> frames.</summary>
-    /// <exception cref="BpfException">EINVAL for a CPU that is not possible or a zero/oversized queue.</exception>
+    /// <summary>
+    /// Enables redirect to <paramref name="cpu"/> with a queue of <paramref name="queueSize"/> frames; a queue size of
+    /// 0 disables the CPU (the kernel treats it as a delete).
+    /// </summary>
+    /// <exception cref="BpfException">E2BIG for a CPU at or beyond max_entries; EOVERFLOW for an oversized queue.</exception>
     public unsafe void Set(uint cpu, uint queueSize, BpfFd? program = null, MapUpdateFlags flags = MapUpdateFlags.Any)
     {
         if (program is null)

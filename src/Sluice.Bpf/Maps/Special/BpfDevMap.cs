@@ -22,7 +22,7 @@ public abstract class BpfDevMapBase : BpfMapView
 
     /// <summary>Points <paramref name="key"/> at interface <paramref name="ifIndex"/>, optionally with an egress XDP program.</summary>
     /// <exception cref="InvalidOperationException">A program was given but the map's value is only 4 bytes.</exception>
-    /// <exception cref="BpfException">ENODEV for an unknown interface; EINVAL for an unsuitable program.</exception>
+    /// <exception cref="BpfException">EINVAL for an unknown interface or an unsuitable program (egress programs must be loaded with expected attach type BPF_XDP_DEVMAP).</exception>
     public unsafe void Set(uint key, uint ifIndex, BpfFd? program = null, MapUpdateFlags flags = MapUpdateFlags.Any)
     {
         if (program is null)
@@ -52,7 +52,10 @@ public abstract class BpfDevMapBase : BpfMapView
         return found;
     }
 
-    /// <summary>Deletes the entry at <paramref name="key"/>; false when it was empty.</summary>
+    /// <summary>
+    /// Deletes the entry at <paramref name="key"/>. DEVMAP_HASH returns false when it was absent; DEVMAP (an
+    /// array) reports success for an empty slot too.
+    /// </summary>
     public unsafe bool Delete(uint key) => Map.DeleteCore(&key);
 
     /// <summary>The occupied keys.</summary>
