@@ -30,6 +30,10 @@ public class BatchTests
         _output.WriteLine($"UpdateBatch of {count}: {watch.Elapsed.TotalMilliseconds:F0} ms ({watch.Elapsed.TotalNanoseconds / count:F0} ns/entry)");
 
         watch.Restart();
+        for (int i = 0; i < 100_000; i++) map.Update(keys[i], values[i]);
+        _output.WriteLine($"Update one by one, 100000: {watch.Elapsed.TotalNanoseconds / 100_000:F0} ns/entry");
+
+        watch.Restart();
         var all = map.ReadAll(chunk: 8192);
         _output.WriteLine($"ReadAll: {watch.Elapsed.TotalMilliseconds:F0} ms");
         Assert.Equal(count, all.Count);
