@@ -16,6 +16,14 @@ static inline double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time the calling thread has used: what a consumer costs, whatever share of the CPU it was given. */
+static inline double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static inline long arg_long(int argc, char **argv, int index, long fallback)
 {
     return argc > index ? strtol(argv[index], NULL, 10) : fallback;
