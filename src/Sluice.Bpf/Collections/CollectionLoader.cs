@@ -54,7 +54,7 @@ internal sealed class CollectionLoader
         }
         try
         {
-            _btf = BpfBtf.Load(_spec.Btf.RawData);
+            _btf = BpfBtf.Load(_spec.Btf);
             if (_btf.RewrittenTypes > 0)
                 _warnings.Add($"object BTF: {_btf.RewrittenTypes} types rewritten for this kernel, which lacks " +
                     string.Join(", ", BtfFeatureProbe.Current.Missing()));

@@ -16,8 +16,8 @@ namespace Sluice.Bpf.Tests.Compatibility;
 /// <see cref="KnownLibbpf11Limitations"/> we instead require that Sluice loads the object:
 /// section names added to libbpf after 1.1 (tc/ingress, tcx/*, netfilter, ...), legacy "maps" section
 /// definitions (dropped in libbpf 1.0; Sluice still reads them), and a call to a global function that is also a
-/// program in the same section (libbpf 1.1: "bad call relo"). bpftool pins LIBBPF_PIN_BY_NAME maps under
-/// /sys/fs/bpf whatever the target directory; those pins are removed afterwards unless they existed before.
+/// program in the same section (libbpf 1.1: "bad call relo"). bpftool runs in a private mount namespace with its
+/// own bpffs (see <see cref="RunBpftool"/>), so it neither sees nor leaves pins on the machine's bpffs.
 /// </remarks>
 public partial class BpftoolLoadallTests
 {
@@ -42,10 +42,9 @@ public partial class BpftoolLoadallTests
     {
         Requires.Root();
         if (!File.Exists("/usr/sbin/bpftool") && !File.Exists("/usr/bin/bpftool")) Requires.Unavailable("bpftool is not installed");
+        if (!File.Exists("/usr/bin/unshare")) Requires.Unavailable("unshare (util-linux) is not installed");
         string path = Fixture.Path(fixture);
-        var spec = ObjectReader.Read(path);
-
-        var bpftool = RunBpftool(path, spec);
+        var bpftool = RunBpftool(path);
         var sluice = RunSluice(path);
 
         if (!bpftool.Loaded && KnownLibbpf11Limitations.FirstOrDefault(bpftool.Error.Contains) is { } limitation)
@@ -82,35 +81,30 @@ public partial class BpftoolLoadallTests
         }
     }
 
-    private static Outcome RunBpftool(string path, ObjectSpec spec)
+    /// <summary>
+    /// Runs bpftool in a private mount namespace with its own bpffs at /sys/fs/bpf: libbpf pins LIBBPF_PIN_BY_NAME
+    /// maps at /sys/fs/bpf/&lt;name&gt; whatever the target directory, and a shared bpffs would let stale pins or a
+    /// concurrent run on the same machine change the outcome. The namespace's pins vanish with it.
+    /// </summary>
+    private static Outcome RunBpftool(string path)
     {
-        string directory = $"/sys/fs/bpf/sluice-compat-{Guid.NewGuid():N}";
-        // libbpf pins LIBBPF_PIN_BY_NAME maps at /sys/fs/bpf/<name> no matter where the programs go.
-        var byNamePins = spec.Maps.Where(m => m.Pinning == PinningType.ByName)
-            .Select(m => Path.Combine("/sys/fs/bpf", m.Name)).Where(p => !File.Exists(p)).ToList();
-        try
+        const string script =
+            "mount -t bpf bpf /sys/fs/bpf || exit 97; bpftool prog loadall \"$0\" /sys/fs/bpf/loadall || exit $?; ls /sys/fs/bpf/loadall";
+        var start = new ProcessStartInfo("unshare") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "--mount", "--propagation", "private", "sh", "-c", script, path })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(60_000))
         {
-            var start = new ProcessStartInfo("bpftool") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var argument in new[] { "prog", "loadall", path, directory }) start.ArgumentList.Add(argument);
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(60_000))
-            {
-                process.Kill();
-                Assert.Fail("bpftool prog loadall did not finish in 60 s");
-            }
-            bool loaded = process.ExitCode == 0;
-            var programs = loaded && Directory.Exists(directory)
-                ? Directory.GetFileSystemEntries(directory).Select(p => Path.GetFileName(p)!).ToList()
-                : [];
-            return new Outcome(loaded, programs, stderr.Result);
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("bpftool prog loadall did not finish in 60 s");
         }
-        finally
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-            foreach (var pin in byNamePins) File.Delete(pin);
-        }
+        if (process.ExitCode == 97) Assert.Fail($"could not mount a private bpffs for bpftool: {stderr.Result}");
+        bool loaded = process.ExitCode == 0;
+        var programs = loaded ? stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        return new Outcome(loaded, programs, stderr.Result);
     }
 
     [GeneratedRegex(@"prog '(\w+)': failed to load")]
