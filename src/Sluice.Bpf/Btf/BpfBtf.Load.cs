@@ -19,6 +19,13 @@ public sealed partial class BpfBtf
     public static BpfBtf Load(ReadOnlySpan<byte> rawBtf)
     {
         MemoryLimit.EnsureUnlimited();
+        // Fast path: current kernels accept every kind clang emits, so try the blob as it is before probing the
+        // kernel kind by kind (nine BPF_BTF_LOADs, a noticeable share of a short CLI call). A kernel that accepts
+        // the object's FUNC types also takes func_info.
+        byte[] original = rawBtf.ToArray();
+        int fastFd = TryLoad(original, 0, null, out _);
+        if (fastFd >= 0) return new BpfBtf(new BpfFd(fastFd), supportsFuncInfo: true);
+
         var features = BtfFeatureProbe.Current;
         if (!features.Loadable) throw new BpfNotSupportedException("BTF (BPF_BTF_LOAD)", "4.18");
         var blob = BtfSanitizer.Sanitize(rawBtf, features, out int rewritten);
