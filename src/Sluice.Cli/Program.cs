@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Sluice.Cli.Commands;
+using Sluice.Cli.Infrastructure;
 
 namespace Sluice.Cli;
 
@@ -6,7 +8,22 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var root = new RootCommand("sluice: eBPF networking for .NET (objects, programs, maps, attachments)");
-        return root.Parse(args).Invoke();
+        var verbose = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Print full verifier logs and more detail",
+            Recursive = true,
+        };
+        var root = new RootCommand("sluice: eBPF networking for .NET (objects, programs, maps, attachments)")
+        {
+            verbose,
+        };
+        root.Subcommands.Add(ObjectCommands.Create());
+        root.Subcommands.Add(ProgCommands.Create());
+        root.Subcommands.Add(MapCommands.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+
+        var parsed = root.Parse(args);
+        CommandRunner.Verbose = parsed.GetValue(verbose);
+        return parsed.Invoke();
     }
 }

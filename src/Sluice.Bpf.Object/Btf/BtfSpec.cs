@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Sluice.Bpf.Object;
 
 /// <summary>
@@ -5,6 +7,140 @@ namespace Sluice.Bpf.Object;
 /// </summary>
 public sealed partial class BtfSpec
 {
+    private const int MaxChainDepth = 64;
+    private Dictionary<string, List<BtfType>>? _byName;
+
     /// <summary>The BTF blob to hand to the kernel (header, types, strings), with DATASEC fix-ups applied.</summary>
     public required byte[] RawData { get; init; }
+
+    /// <summary>All types indexed by id; index 0 is the implicit void type.</summary>
+    public IReadOnlyList<BtfType> Types { get; init; } = [];
+
+    /// <summary>Byte offset of the type section inside <see cref="RawData"/>.</summary>
+    internal int TypesOffset { get; init; }
+
+    /// <summary>Byte offset of the string section inside <see cref="RawData"/>.</summary>
+    internal int StringsOffset { get; init; }
+
+    /// <summary>Byte length of the string section.</summary>
+    internal int StringsLength { get; init; }
+
+    /// <summary>The type with id <paramref name="id"/>, or null when there is none.</summary>
+    public BtfType? TypeById(uint id) => id < (uint)Types.Count ? Types[(int)id] : null;
+
+    /// <summary>The first type named <paramref name="name"/> (of <paramref name="kind"/> when given), or null.</summary>
+    public BtfType? FindType(string name, BtfKind? kind = null)
+    {
+        _byName ??= BuildNameIndex();
+        if (!_byName.TryGetValue(name, out var candidates)) return null;
+        foreach (var type in candidates)
+            if (kind is null || type.Kind == kind) return type;
+        return null;
+    }
+
+    /// <summary>The string at <paramref name="offset"/> in the string section, or null when the offset is invalid.</summary>
+    public string? StringAt(uint offset)
+    {
+        if (offset >= (uint)StringsLength) return null;
+        var rest = RawData.AsSpan(StringsOffset + (int)offset, StringsLength - (int)offset);
+        int end = rest.IndexOf((byte)0);
+        return end < 0 ? null : Encoding.UTF8.GetString(rest[..end]);
+    }
+
+    /// <summary>
+    /// Follows typedef, const, volatile, restrict and type_tag from <paramref name="id"/> to the underlying type
+    /// (null for void or a broken chain).
+    /// </summary>
+    public BtfType? SkipQualifiers(uint id)
+    {
+        for (int depth = 0; depth < MaxChainDepth; depth++)
+        {
+            var type = TypeById(id);
+            if (type is null || type.Kind == BtfKind.Void) return null;
+            if (type.Kind is not (BtfKind.Typedef or BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict or BtfKind.TypeTag))
+                return type;
+            id = type.ReferencedTypeId;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Size in bytes of type <paramref name="id"/>, resolved through typedefs, qualifiers, variables and arrays.
+    /// </summary>
+    /// <exception cref="BpfObjectException">The type has no size (void, function, forward) or the chain is broken.</exception>
+    public uint SizeOf(uint id)
+    {
+        ulong multiplier = 1;
+        for (int depth = 0; depth < MaxChainDepth; depth++)
+        {
+            var type = TypeById(id) ?? throw new BpfObjectException($"BTF type {id} does not exist ({Types.Count - 1} types)");
+            switch (type.Kind)
+            {
+                case BtfKind.Int or BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64
+                    or BtfKind.Float or BtfKind.DataSection:
+                    return Checked(multiplier * type.Size, id);
+                case BtfKind.Pointer:
+                    return Checked(multiplier * 8, id);
+                case BtfKind.Typedef or BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict or BtfKind.TypeTag
+                    or BtfKind.Variable:
+                    id = type.ReferencedTypeId;
+                    break;
+                case BtfKind.Array:
+                    multiplier *= type.Array!.Value.Count;
+                    if (multiplier > uint.MaxValue) throw new BpfObjectException($"BTF type {type.Id} is larger than 4 GiB");
+                    id = type.Array.Value.ElementTypeId;
+                    break;
+                default:
+                    throw new BpfObjectException($"BTF type {type.Id} ({TypeName(type.Id)}) has no size");
+            }
+        }
+        throw new BpfObjectException($"BTF type chain from {id} is deeper than {MaxChainDepth}");
+
+        static uint Checked(ulong size, uint id) =>
+            size <= uint.MaxValue ? (uint)size : throw new BpfObjectException($"BTF type {id} is larger than 4 GiB");
+    }
+
+    /// <summary>A C-like name for diagnostics, e.g. "struct flow_key", "const volatile __u32", "__u8[3]", "int *".</summary>
+    public string TypeName(uint id) => TypeName(id, 0);
+
+    private string TypeName(uint id, int depth)
+    {
+        if (depth > 16) return "...";
+        var type = TypeById(id);
+        if (type is null) return $"<bad type {id}>";
+        string Named(string fallback) => type.Name.Length > 0 ? type.Name : fallback;
+        return type.Kind switch
+        {
+            BtfKind.Void => "void",
+            BtfKind.Int or BtfKind.Float or BtfKind.Typedef => type.Name,
+            BtfKind.Struct => "struct " + Named("<anon>"),
+            BtfKind.Union => "union " + Named("<anon>"),
+            BtfKind.Enum or BtfKind.Enum64 => "enum " + Named("<anon>"),
+            BtfKind.Forward => (type.KindFlag ? "union " : "struct ") + type.Name,
+            BtfKind.Pointer => TypeName(type.ReferencedTypeId, depth + 1) + " *",
+            BtfKind.Const => "const " + TypeName(type.ReferencedTypeId, depth + 1),
+            BtfKind.Volatile => "volatile " + TypeName(type.ReferencedTypeId, depth + 1),
+            BtfKind.Restrict => TypeName(type.ReferencedTypeId, depth + 1) + " restrict",
+            BtfKind.TypeTag => $"{TypeName(type.ReferencedTypeId, depth + 1)} __tag({type.Name})",
+            BtfKind.Array => $"{TypeName(type.Array!.Value.ElementTypeId, depth + 1)}[{type.Array.Value.Count}]",
+            BtfKind.Function => "func " + type.Name,
+            BtfKind.FunctionProto => $"{TypeName(type.ReferencedTypeId, depth + 1)} (*)({string.Join(", ", type.Parameters.Select(p => TypeName(p.TypeId, depth + 1)))})",
+            BtfKind.Variable => $"var {type.Name}",
+            BtfKind.DataSection => $"datasec {type.Name}",
+            BtfKind.DeclarationTag => $"decl_tag {type.Name}",
+            _ => $"<kind {(int)type.Kind}>",
+        };
+    }
+
+    private Dictionary<string, List<BtfType>> BuildNameIndex()
+    {
+        var index = new Dictionary<string, List<BtfType>>(StringComparer.Ordinal);
+        foreach (var type in Types)
+        {
+            if (type.Name.Length == 0) continue;
+            if (!index.TryGetValue(type.Name, out var list)) index[type.Name] = list = [];
+            list.Add(type);
+        }
+        return index;
+    }
 }

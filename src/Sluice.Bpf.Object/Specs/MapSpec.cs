@@ -18,6 +18,15 @@ public sealed class MapSpec
     /// <summary>Map name as the object names it (global data: the section name, e.g. ".rodata").</summary>
     public required string Name { get; set; }
 
+    /// <summary>
+    /// The name libbpf would give the kernel map (what bpftool shows), at most 15 characters. Declared maps: the
+    /// name, truncated. Global data: libbpf's "&lt;object&gt;&lt;section&gt;" form, e.g. "globals.rodata" for .rodata of
+    /// globals.bpf.o: the object name is cut so the section name keeps at least 7 characters; custom sections
+    /// (".data.stats") get no object prefix; characters other than letters, digits, '_' and '.' become '_'.
+    /// Null when the spec was not made by the reader (the loader then uses <see cref="Name"/>).
+    /// </summary>
+    public string? KernelName { get; set; }
+
     /// <summary>Map type.</summary>
     public BpfMapType Type { get; set; }
 

@@ -7,8 +7,9 @@ namespace Sluice.Bpf.Interop;
 internal struct ObjPinAttr
 {
     /// <summary>Pointer to a NUL-terminated path.</summary>
-    public ulong PathName;
+    public ulong Pathname;
     public uint BpfFd;
     /// <summary>BPF_OBJ_GET: BPF_F_RDONLY / BPF_F_WRONLY.</summary>
     public uint FileFlags;
+    public int PathFd;
 }

@@ -1,0 +1,30 @@
+using Sluice.Bpf.Interop;
+using Sluice.Bpf.Object;
+
+namespace Sluice.Bpf;
+
+/// <summary>Builds the exception for a failed BPF_PROG_LOAD: a verifier rejection when there is a log, else an errno with a hint.</summary>
+internal static class ProgramLoadFailure
+{
+    private const int EACCES = 13;
+    private const int E2BIG = 7;
+
+    internal static BpfException Create(ProgramSpec spec, int errno, string? log)
+    {
+        if (!string.IsNullOrWhiteSpace(log))
+        {
+            string message = $"program '{spec.Name}' rejected by the verifier: {VerifierLogSummary.Summarize(log)}";
+            return new BpfVerifierException(spec.Name, errno, message, log);
+        }
+        var error = BpfException.FromErrno(BpfCommand.ProgLoad, errno, $"program '{spec.Name}' ({spec.Type})");
+        string? hint = errno switch
+        {
+            Libc.EINVAL => "the kernel refused the load attributes without verifying: the program type, expected attach " +
+                "type, flags or BTF func/line info may be unknown to this kernel",
+            EACCES => "the kernel refused without a verifier log (unprivileged BPF disabled, or a lockdown policy)",
+            E2BIG => "the program or its attributes are larger than this kernel accepts",
+            _ => null,
+        };
+        return hint is null ? error : new BpfException(error.Command, errno, $"{error.Message}; {hint}");
+    }
+}

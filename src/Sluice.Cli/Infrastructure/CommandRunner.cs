@@ -1,0 +1,82 @@
+using Sluice.Bpf;
+
+namespace Sluice.Cli.Infrastructure;
+
+/// <summary>
+/// Runs a command body and turns every expected failure into one clear line on stderr and exit code 1
+/// (bad input, kernel refusals, verifier rejections, missing privileges). Unexpected exceptions also print
+/// one line; SLUICE_DEBUG=1 adds the stack trace for developers.
+/// </summary>
+internal static class CommandRunner
+{
+    internal const int Failure = 1;
+
+    internal static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception error)
+        {
+            return Report(error);
+        }
+    }
+
+    internal static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+        catch (Exception error)
+        {
+            return Report(error);
+        }
+    }
+
+    internal static int Report(Exception error)
+    {
+        var stderr = Console.Error;
+        switch (error)
+        {
+            case CliError cli:
+                stderr.WriteLine($"error: {cli.Message}");
+                if (cli.Detail is { Length: > 0 } detail) stderr.WriteLine(detail.TrimEnd());
+                break;
+            case BpfVerifierException verifier:
+                stderr.WriteLine($"error: {OneLine(verifier.Message)}");
+                if (Verbose) stderr.WriteLine(verifier.VerifierLog.TrimEnd());
+                else stderr.WriteLine(verifier.Message.Contains('\n', StringComparison.Ordinal) ? Tail(verifier.Message) : "");
+                break;
+            case BpfException or BpfNotSupportedException or IOException or UnauthorizedAccessException
+                or ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException:
+                stderr.WriteLine($"error: {OneLine(error.Message)}");
+                break;
+            default:
+                stderr.WriteLine($"error: {error.GetType().Name}: {OneLine(error.Message)}");
+                break;
+        }
+        if (Environment.GetEnvironmentVariable("SLUICE_DEBUG") == "1") stderr.WriteLine(error.ToString());
+        return Failure;
+    }
+
+    /// <summary>Set by --verbose: print full verifier logs.</summary>
+    internal static bool Verbose { get; set; }
+
+    private static string OneLine(string message)
+    {
+        int newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? message : message[..newline];
+    }
+
+    private static string Tail(string message)
+    {
+        int newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? "" : message[(newline + 1)..];
+    }
+}

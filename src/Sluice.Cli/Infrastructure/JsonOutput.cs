@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace Sluice.Cli.Infrastructure;
+
+/// <summary>
+/// Writes --json output with Utf8JsonWriter (no reflection, so the CLI stays Native-AOT compatible).
+/// Field names are snake_case like bpftool's JSON.
+/// </summary>
+internal static class JsonOutput
+{
+    internal static void Write(Action<Utf8JsonWriter> body)
+    {
+        using var stream = Console.OpenStandardOutput();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            body(writer);
+        }
+        stream.Write("\n"u8);
+    }
+
+    internal static void WriteHexArray(this Utf8JsonWriter writer, string name, ReadOnlySpan<byte> bytes)
+    {
+        writer.WriteStartArray(name);
+        foreach (byte b in bytes) writer.WriteStringValue($"0x{b:x2}");
+        writer.WriteEndArray();
+    }
+}
