@@ -61,15 +61,15 @@ public class BpfLink : IBpfAttachment
         }
         if (BpfSyscall.TryInvoke(BpfCommand.LinkUpdate, ref attr, out int errno) < 0)
             throw UpdateFailure(program, errno);
-        _programId = ProgramIdentity.Of(program).Id;
+        _programId = AttachedProgram.Of(program).Id;
     }
 
     private BpfAttachException UpdateFailure(BpfFd program, int errno)
     {
-        var identity = ProgramIdentity.Of(program);
+        var identity = AttachedProgram.Of(program);
         var (reason, why) = errno switch
         {
-            Libc.EPERM when ProgramIdentity.TryFind(_programId) is { } current && current.Type != identity.Type =>
+            Libc.EPERM when AttachedProgram.TryFind(_programId) is { } current && current.Type != identity.Type =>
                 (AttachFailure.WrongProgramType, $"program {identity} cannot replace {current}: the types differ"),
             Libc.EPERM => (AttachFailure.ExpectedProgramMismatch, "the expected program is no longer attached"),
             Libc.EINVAL => (AttachFailure.WrongProgramType, $"the kernel refused program {identity} for this hook"),
@@ -88,7 +88,7 @@ public class BpfLink : IBpfAttachment
         byte[] bytes = NulTerminated(path);
         fixed (byte* pointer = bytes)
         {
-            var attr = new ObjPinAttr { PathName = (ulong)pointer, BpfFd = (uint)Fd.Value };
+            var attr = new ObjPinAttr { Pathname = (ulong)pointer, BpfFd = (uint)Fd.Value };
             if (BpfSyscall.TryInvoke(BpfCommand.ObjPin, ref attr, out int errno) < 0)
                 throw BpfException.FromErrno(BpfCommand.ObjPin, errno, $"pinning link {Id} at '{path}'" +
                     (errno == Libc.EEXIST ? " (something is pinned there already)" : errno == Libc.EPERM || errno == Libc.EINVAL ? " (is it on a bpffs mount?)" : ""));
@@ -132,7 +132,7 @@ public class BpfLink : IBpfAttachment
         int fd;
         fixed (byte* pointer = bytes)
         {
-            var attr = new ObjPinAttr { PathName = (ulong)pointer };
+            var attr = new ObjPinAttr { Pathname = (ulong)pointer };
             fd = BpfSyscall.TryInvoke(BpfCommand.ObjGet, ref attr, out int errno);
             if (fd < 0 && errno == Libc.ENOENT) throw new FileNotFoundException($"no BPF object is pinned at '{path}'", path);
             if (fd < 0) throw BpfException.FromErrno(BpfCommand.ObjGet, errno, $"opening pinned link '{path}'");

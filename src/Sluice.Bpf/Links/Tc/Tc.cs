@@ -8,6 +8,10 @@ namespace Sluice.Bpf;
 /// </summary>
 public static class Tc
 {
+    /// <summary>Attaches <paramref name="program"/> to <paramref name="interfaceName"/>'s ingress or egress; see the fd overload.</summary>
+    public static IBpfAttachment Attach(BpfProgram program, string interfaceName, TcDirection direction, TcAttachOptions? options = null) =>
+        Attach(program?.Fd!, interfaceName, direction, options);
+
     /// <summary>Attaches a SchedCls program to <paramref name="interfaceName"/>'s ingress or egress.</summary>
     /// <returns>A <see cref="TcxLink"/> or a <see cref="TcFilterAttachment"/>; disposing either detaches.</returns>
     /// <exception cref="BpfAttachException">Names the cause (missing interface, wrong program type, slot taken, ...).</exception>

@@ -9,7 +9,7 @@ internal static class TcErrors
     internal static void CheckProgramType(BpfFd program, string interfaceName, NetworkNamespace? netns)
     {
         ArgumentNullException.ThrowIfNull(program);
-        var identity = ProgramIdentity.Of(program);
+        var identity = AttachedProgram.Of(program);
         if (identity.Type != BpfProgramType.SchedCls)
             throw new BpfAttachException(AttachFailure.WrongProgramType, Libc.EINVAL,
                 $"cannot attach program {identity} to TC on {NamespaceScope.Describe(interfaceName, netns)}: TC and TCX need a program of type SchedCls (SEC(\"tc\"))");

@@ -25,6 +25,10 @@ public sealed class TcxLink : BpfLink
     /// <inheritdoc />
     public override AttachmentKind Kind => AttachmentKind.TcxLink;
 
+    /// <summary>Attaches <paramref name="program"/> through TCX; see the fd overload.</summary>
+    public static TcxLink Attach(BpfProgram program, string interfaceName, TcDirection direction, TcxOrder? order = null, NetworkNamespace? netns = null) =>
+        Attach(program?.Fd!, interfaceName, direction, order, netns);
+
     /// <summary>Attaches a TC (SchedCls) program to <paramref name="interfaceName"/> through TCX (Linux 6.6).</summary>
     /// <param name="program">A SchedCls program (SEC("tc") / "tcx/ingress" / "tcx/egress").</param>
     /// <param name="interfaceName">The interface.</param>

@@ -8,6 +8,10 @@ namespace Sluice.Bpf;
 /// </summary>
 public static class Xdp
 {
+    /// <summary>Attaches <paramref name="program"/> to <paramref name="interfaceName"/>; see the fd overload.</summary>
+    public static IBpfAttachment Attach(BpfProgram program, string interfaceName, XdpMode mode = XdpMode.BestAvailable, XdpAttachOptions? options = null) =>
+        Attach(program?.Fd!, interfaceName, mode, options);
+
     /// <summary>Attaches an XDP program to <paramref name="interfaceName"/>.</summary>
     /// <returns>An <see cref="XdpLink"/> or an <see cref="XdpNetlinkAttachment"/>; disposing either detaches.</returns>
     /// <exception cref="BpfAttachException">

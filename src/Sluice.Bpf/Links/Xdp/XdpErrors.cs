@@ -13,7 +13,7 @@ internal static class XdpErrors
     internal static void CheckProgramType(BpfFd program, string interfaceName, NetworkNamespace? netns)
     {
         ArgumentNullException.ThrowIfNull(program);
-        var identity = ProgramIdentity.Of(program);
+        var identity = AttachedProgram.Of(program);
         if (identity.Type != BpfProgramType.Xdp)
             throw new BpfAttachException(AttachFailure.WrongProgramType, Libc.EINVAL,
                 $"cannot attach program {identity} to XDP on {NamespaceScope.Describe(interfaceName, netns)}: XDP needs a program of type Xdp (SEC(\"xdp\"))");
@@ -68,7 +68,7 @@ internal static class XdpErrors
         if (occupant is not { ProgramId: not 0 } found)
             return new BpfAttachException(AttachFailure.HookOccupied, errno, $"XDP on {where} is busy ({failed})", inner) { KernelMessage = kernelMessage };
 
-        var identity = ProgramIdentity.TryFind(found.ProgramId);
+        var identity = AttachedProgram.TryFind(found.ProgramId);
         string program = identity is null ? $"id {found.ProgramId}" : identity.Name.Length == 0 ? $"id {identity.Id}" : $"id {identity.Id} '{identity.Name}'";
         string foundMode = found.Mode.ToString().ToLowerInvariant();
         var links = BpfLink.FindByProgram(BpfLinkType.Xdp, found.ProgramId);

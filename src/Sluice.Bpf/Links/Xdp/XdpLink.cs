@@ -28,6 +28,10 @@ public sealed class XdpLink : BpfLink
     /// <inheritdoc />
     public override AttachmentKind Kind => AttachmentKind.XdpLink;
 
+    /// <summary>Attaches <paramref name="program"/> through a bpf_link; see the fd overload.</summary>
+    public static XdpLink Attach(BpfProgram program, string interfaceName, XdpMode mode = XdpMode.BestAvailable, NetworkNamespace? netns = null) =>
+        Attach(program?.Fd!, interfaceName, mode, netns);
+
     /// <summary>Attaches <paramref name="program"/> to <paramref name="interfaceName"/> through a bpf_link (Linux 5.9).</summary>
     /// <exception cref="BpfAttachException">Names the cause: missing interface, unsupported mode, occupied slot, wrong type.</exception>
     public static XdpLink Attach(BpfFd program, string interfaceName, XdpMode mode = XdpMode.BestAvailable, NetworkNamespace? netns = null)

@@ -65,7 +65,7 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
             {
                 throw XdpErrors.Explain(error.Errno, error.KernelMessage, interfaceIndex, interfaceName, mode, netns, "RTM_SETLINK IFLA_XDP", error);
             }
-            var identity = ProgramIdentity.Of(program);
+            var identity = AttachedProgram.Of(program);
             var actual = mode;
             if (mode == XdpMode.BestAvailable)
             {
@@ -73,7 +73,7 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
                 actual = state.NativeProgramId == identity.Id ? XdpMode.Native : state.GenericProgramId == identity.Id ? XdpMode.Generic : XdpMode.Offload;
             }
             // Our own fd for the program: the caller may close theirs, and replace/detach must name it.
-            var current = ProgramIdentity.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished while attaching");
+            var current = AttachedProgram.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished while attaching");
             return new XdpNetlinkAttachment(socket, interfaceIndex, interfaceName, actual, current, identity.Id);
         }
         catch
@@ -98,8 +98,8 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
         {
             throw Mismatch(error) ?? XdpErrors.Explain(error.Errno, error.KernelMessage, InterfaceIndex, _interfaceName, Mode, null, "RTM_SETLINK IFLA_XDP", error);
         }
-        var identity = ProgramIdentity.Of(program);
-        var replacement = ProgramIdentity.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished");
+        var identity = AttachedProgram.Of(program);
+        var replacement = AttachedProgram.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished");
         current.Dispose();
         _current = replacement;
         ProgramId = identity.Id;

@@ -4,24 +4,24 @@ using Sluice.Bpf.Object;
 
 namespace Sluice.Bpf;
 
-/// <summary>What identifies a loaded program in messages and listings: its id, type and kernel name.</summary>
+/// <summary>A loaded program as attach errors and listings show it: its id, type and kernel name.</summary>
 /// <param name="Id">The kernel's program id.</param>
 /// <param name="Type">The program type.</param>
 /// <param name="Name">The kernel's (15-character) program name; empty when it has none.</param>
-public sealed record ProgramIdentity(uint Id, BpfProgramType Type, string Name)
+public sealed record AttachedProgram(uint Id, BpfProgramType Type, string Name)
 {
     /// <summary>Reads the identity of the program behind <paramref name="program"/>.</summary>
-    public static unsafe ProgramIdentity Of(BpfFd program)
+    public static unsafe AttachedProgram Of(BpfFd program)
     {
         ArgumentNullException.ThrowIfNull(program);
         var info = default(ProgInfoStruct);
         var attr = new ObjInfoAttr { BpfFd = (uint)program.Value, InfoLen = (uint)sizeof(ProgInfoStruct), Info = (ulong)&info };
         BpfSyscall.Invoke(BpfCommand.ObjGetInfoByFd, ref attr);
-        return new ProgramIdentity(info.Id, (BpfProgramType)info.Type, ReadName(info.Name));
+        return new AttachedProgram(info.Id, (BpfProgramType)info.Type, ReadName(info.Name));
     }
 
     /// <summary>The identity of program <paramref name="id"/>, or null when it no longer exists.</summary>
-    public static ProgramIdentity? TryFind(uint id)
+    public static AttachedProgram? TryFind(uint id)
     {
         using var fd = TryOpen(id);
         return fd is null ? null : Of(fd);
