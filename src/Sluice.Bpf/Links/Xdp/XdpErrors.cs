@@ -64,8 +64,10 @@ internal static class XdpErrors
         {
             // The explanation is best effort; the errno alone still goes into the message.
         }
-        var occupant = state?.Attachments().FirstOrDefault(a => a.Mode == mode) ?? state?.Attachments().FirstOrDefault();
-        if (occupant is not { ProgramId: not 0 } found)
+        // Prefer the program in the requested mode; otherwise whichever mode blocks it (native vs generic).
+        var attached = state?.Attachments().ToList() ?? [];
+        var occupant = attached.Where(a => a.Mode == mode).Concat(attached).Select(a => ((XdpMode Mode, uint ProgramId)?)a).FirstOrDefault();
+        if (occupant is not { } found)
             return new BpfAttachException(AttachFailure.HookOccupied, errno, $"XDP on {where} is busy ({failed})", inner) { KernelMessage = kernelMessage };
 
         var identity = AttachedProgram.TryFind(found.ProgramId);
