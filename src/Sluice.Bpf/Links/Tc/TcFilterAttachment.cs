@@ -47,6 +47,11 @@ public sealed class TcFilterAttachment : IBpfAttachment
     /// <summary>Whether <see cref="Dispose"/> deletes the filter (default true); clear it to leave the program running.</summary>
     public bool DetachOnDispose { get; set; } = true;
 
+    /// <summary>Attaches <paramref name="program"/> as a cls_bpf direct-action filter; see the fd overload.</summary>
+    public static TcFilterAttachment Attach(BpfProgram program, string interfaceName, TcDirection direction, ushort priority = 1, uint handle = 1,
+        bool replace = false, NetworkNamespace? netns = null) =>
+        Attach(program?.Fd!, interfaceName, direction, priority, handle, replace, netns);
+
     /// <summary>Attaches <paramref name="program"/> as a cls_bpf direct-action filter, creating the clsact qdisc if needed.</summary>
     /// <param name="program">A SchedCls program.</param>
     /// <param name="interfaceName">The interface.</param>

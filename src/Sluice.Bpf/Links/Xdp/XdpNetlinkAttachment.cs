@@ -40,6 +40,11 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
     /// <summary>Whether <see cref="Dispose"/> detaches the program (default true); clear it to leave the program running.</summary>
     public bool DetachOnDispose { get; set; } = true;
 
+    /// <summary>Attaches <paramref name="program"/> through netlink; see the fd overload.</summary>
+    public static XdpNetlinkAttachment Attach(BpfProgram program, string interfaceName, XdpMode mode = XdpMode.BestAvailable,
+        NetworkNamespace? netns = null, bool replaceExisting = false) =>
+        Attach(program?.Fd!, interfaceName, mode, netns, replaceExisting);
+
     /// <summary>Attaches through netlink. With <paramref name="replaceExisting"/> an attached program (not a link's) is replaced.</summary>
     /// <exception cref="BpfAttachException">Names the cause, including the program already attached.</exception>
     public static XdpNetlinkAttachment Attach(BpfFd program, string interfaceName, XdpMode mode = XdpMode.BestAvailable,
