@@ -17,8 +17,8 @@ internal sealed class BtfExt
     public Dictionary<string, List<RawFuncInfo>> FuncInfos { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<RawLineInfo>> LineInfos { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>CO-RE relocation records per section: parsed for validity, not applied (see the README of the object layer).</summary>
-    public Dictionary<string, int> CoreRelocationCounts { get; } = new(StringComparer.Ordinal);
+    /// <summary>Byte offsets of CO-RE relocation records per section: parsed for validity and counted, not applied.</summary>
+    public Dictionary<string, List<uint>> CoreRelocations { get; } = new(StringComparer.Ordinal);
 
     public static BtfExt Parse(ReadOnlySpan<byte> blob, BtfSpec btf, string objectName)
     {
@@ -45,8 +45,8 @@ internal sealed class BtfExt
             Add(ext.LineInfos, section, new RawLineInfo(
                 BinaryPrimitives.ReadUInt32LittleEndian(record), BinaryPrimitives.ReadUInt32LittleEndian(record[4..]),
                 BinaryPrimitives.ReadUInt32LittleEndian(record[8..]), BinaryPrimitives.ReadUInt32LittleEndian(record[12..]))));
-        ReadInfo(core, CoreRelocationMinimum, "core_relo", btf, Error, (section, _) =>
-            ext.CoreRelocationCounts[section] = ext.CoreRelocationCounts.GetValueOrDefault(section) + 1);
+        ReadInfo(core, CoreRelocationMinimum, "core_relo", btf, Error, (section, record) =>
+            Add(ext.CoreRelocations, section, BinaryPrimitives.ReadUInt32LittleEndian(record)));
         return ext;
     }
 

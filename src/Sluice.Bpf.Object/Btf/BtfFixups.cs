@@ -23,6 +23,9 @@ internal static class BtfFixups
     public static void Apply(BtfSpec btf, ElfFile elf)
     {
         var raw = btf.RawData.AsSpan();
+        var symbols = new Dictionary<(int Section, string Name), ElfSymbol>();
+        foreach (var symbol in elf.Symbols)
+            if (!symbol.IsSection && !symbol.IsFunction && symbol.SectionIndex != 0) symbols.TryAdd((symbol.SectionIndex, symbol.Name), symbol);
         foreach (var datasec in btf.Types)
         {
             if (datasec.Kind != BtfKind.DataSection) continue;
@@ -40,8 +43,7 @@ internal static class BtfFixups
             {
                 var variable = btf.TypeById(entries[i].TypeId);
                 if (variable is null || variable.Kind != BtfKind.Variable) continue;
-                var symbol = FindSymbol(elf, variable.Name, section.Index);
-                if (symbol is null) continue;
+                if (!symbols.TryGetValue((section.Index, variable.Name), out var symbol)) continue;
                 if (symbol.Value <= uint.MaxValue) entries[i] = entries[i] with { Offset = (uint)symbol.Value };
                 if (symbol.IsGlobal && symbol.IsHidden && variable.Linkage == 1)
                 {
@@ -63,14 +65,6 @@ internal static class BtfFixups
             datasec.Variables = sorted;
             SanitizeName(btf, datasec);
         }
-    }
-
-    private static ElfSymbol? FindSymbol(ElfFile elf, string name, int sectionIndex)
-    {
-        foreach (var symbol in elf.Symbols)
-            if (symbol.SectionIndex == sectionIndex && !symbol.IsSection && !symbol.IsFunction && symbol.Name == name)
-                return symbol;
-        return null;
     }
 
     private static void SanitizeName(BtfSpec btf, BtfType datasec)

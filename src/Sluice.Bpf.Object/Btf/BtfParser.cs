@@ -84,7 +84,7 @@ internal static class BtfParser
                         BinaryPrimitives.ReadUInt32LittleEndian(body[8..]))
                     : null,
                 Members = kind is BtfKind.Struct or BtfKind.Union ? ReadMembers(body, vlen, kindFlag, Name) : [],
-                EnumValues = kind is BtfKind.Enum or BtfKind.Enum64 ? ReadEnumValues(body, vlen, kind, Name) : [],
+                EnumValues = kind is BtfKind.Enum or BtfKind.Enum64 ? ReadEnumValues(body, vlen, kind, kindFlag, Name) : [],
                 Parameters = kind == BtfKind.FunctionProto ? ReadParameters(body, vlen, Name) : [],
                 Variables = kind == BtfKind.DataSection ? ReadDataSection(body, vlen) : [],
             };
@@ -99,6 +99,7 @@ internal static class BtfParser
             StringsOffset = (int)(headerLength + stringOffset),
             StringsLength = (int)stringLength,
             TypesOffset = (int)(headerLength + typeOffset),
+            ObjectName = objectName,
         };
     }
 
@@ -133,7 +134,8 @@ internal static class BtfParser
         return members;
     }
 
-    private static BtfEnumValue[] ReadEnumValues(ReadOnlySpan<byte> body, int count, BtfKind kind, Func<uint, string, string> name)
+    // kind_flag marks a signed enum; without it (clang 14 never sets it) the 32-bit values are unsigned.
+    private static BtfEnumValue[] ReadEnumValues(ReadOnlySpan<byte> body, int count, BtfKind kind, bool signed, Func<uint, string, string> name)
     {
         var values = new BtfEnumValue[count];
         int size = kind == BtfKind.Enum ? 8 : 12;
@@ -141,7 +143,7 @@ internal static class BtfParser
         {
             var entry = body.Slice(i * size, size);
             long value = kind == BtfKind.Enum
-                ? BinaryPrimitives.ReadInt32LittleEndian(entry[4..])
+                ? signed ? BinaryPrimitives.ReadInt32LittleEndian(entry[4..]) : BinaryPrimitives.ReadUInt32LittleEndian(entry[4..])
                 : (long)((ulong)BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]) << 32 | BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]));
             values[i] = new BtfEnumValue(name(BinaryPrimitives.ReadUInt32LittleEndian(entry), $"enumerator {i}"), value);
         }

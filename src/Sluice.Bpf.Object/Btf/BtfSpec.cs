@@ -16,6 +16,9 @@ public sealed partial class BtfSpec
     /// <summary>All types indexed by id; index 0 is the implicit void type.</summary>
     public IReadOnlyList<BtfType> Types { get; init; } = [];
 
+    /// <summary>The object's file name, to prefix error messages.</summary>
+    internal string ObjectName { get; init; } = "BTF";
+
     /// <summary>Byte offset of the type section inside <see cref="RawData"/>.</summary>
     internal int TypesOffset { get; init; }
 
@@ -73,7 +76,7 @@ public sealed partial class BtfSpec
         ulong multiplier = 1;
         for (int depth = 0; depth < MaxChainDepth; depth++)
         {
-            var type = TypeById(id) ?? throw new BpfObjectException($"BTF type {id} does not exist ({Types.Count - 1} types)");
+            var type = TypeById(id) ?? throw Error($"BTF type {id} does not exist ({Types.Count - 1} types)");
             switch (type.Kind)
             {
                 case BtfKind.Int or BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64
@@ -87,28 +90,43 @@ public sealed partial class BtfSpec
                     break;
                 case BtfKind.Array:
                     multiplier *= type.Array!.Value.Count;
-                    if (multiplier > uint.MaxValue) throw new BpfObjectException($"BTF type {type.Id} is larger than 4 GiB");
+                    if (multiplier > uint.MaxValue) throw Error($"BTF type {type.Id} is larger than 4 GiB");
                     id = type.Array.Value.ElementTypeId;
                     break;
                 default:
-                    throw new BpfObjectException($"BTF type {type.Id} ({TypeName(type.Id)}) has no size");
+                    throw Error($"BTF type {type.Id} ({TypeName(type.Id)}) has no size");
             }
         }
-        throw new BpfObjectException($"BTF type chain from {id} is deeper than {MaxChainDepth}");
+        throw Error($"BTF type chain from {id} is deeper than {MaxChainDepth}");
 
-        static uint Checked(ulong size, uint id) =>
-            size <= uint.MaxValue ? (uint)size : throw new BpfObjectException($"BTF type {id} is larger than 4 GiB");
+        uint Checked(ulong size, uint id) =>
+            size <= uint.MaxValue ? (uint)size : throw Error($"BTF type {id} is larger than 4 GiB");
     }
 
     /// <summary>A C-like name for diagnostics, e.g. "struct flow_key", "const volatile __u32", "__u8[3]", "int *".</summary>
-    public string TypeName(uint id) => TypeName(id, 0);
-
-    private string TypeName(uint id, int depth)
+    public string TypeName(uint id)
     {
-        if (depth > 16) return "...";
+        // A budget of visited types, not just a depth: prototypes fan out, and corrupt BTF can loop.
+        int budget = 64;
+        return TypeName(id, ref budget);
+    }
+
+    private string TypeName(uint id, ref int budget)
+    {
+        if (--budget < 0) return "...";
         var type = TypeById(id);
         if (type is null) return $"<bad type {id}>";
         string Named(string fallback) => type.Name.Length > 0 ? type.Name : fallback;
+        string Parameters(ref int budget)
+        {
+            var names = new List<string>();
+            foreach (var parameter in type.Parameters)
+            {
+                if (budget <= 0) { names.Add("..."); break; }
+                names.Add(TypeName(parameter.TypeId, ref budget));
+            }
+            return string.Join(", ", names);
+        }
         return type.Kind switch
         {
             BtfKind.Void => "void",
@@ -117,20 +135,22 @@ public sealed partial class BtfSpec
             BtfKind.Union => "union " + Named("<anon>"),
             BtfKind.Enum or BtfKind.Enum64 => "enum " + Named("<anon>"),
             BtfKind.Forward => (type.KindFlag ? "union " : "struct ") + type.Name,
-            BtfKind.Pointer => TypeName(type.ReferencedTypeId, depth + 1) + " *",
-            BtfKind.Const => "const " + TypeName(type.ReferencedTypeId, depth + 1),
-            BtfKind.Volatile => "volatile " + TypeName(type.ReferencedTypeId, depth + 1),
-            BtfKind.Restrict => TypeName(type.ReferencedTypeId, depth + 1) + " restrict",
-            BtfKind.TypeTag => $"{TypeName(type.ReferencedTypeId, depth + 1)} __tag({type.Name})",
-            BtfKind.Array => $"{TypeName(type.Array!.Value.ElementTypeId, depth + 1)}[{type.Array.Value.Count}]",
+            BtfKind.Pointer => TypeName(type.ReferencedTypeId, ref budget) + " *",
+            BtfKind.Const => "const " + TypeName(type.ReferencedTypeId, ref budget),
+            BtfKind.Volatile => "volatile " + TypeName(type.ReferencedTypeId, ref budget),
+            BtfKind.Restrict => TypeName(type.ReferencedTypeId, ref budget) + " restrict",
+            BtfKind.TypeTag => $"{TypeName(type.ReferencedTypeId, ref budget)} __tag({type.Name})",
+            BtfKind.Array => $"{TypeName(type.Array!.Value.ElementTypeId, ref budget)}[{type.Array.Value.Count}]",
             BtfKind.Function => "func " + type.Name,
-            BtfKind.FunctionProto => $"{TypeName(type.ReferencedTypeId, depth + 1)} (*)({string.Join(", ", type.Parameters.Select(p => TypeName(p.TypeId, depth + 1)))})",
+            BtfKind.FunctionProto => $"{TypeName(type.ReferencedTypeId, ref budget)} (*)({Parameters(ref budget)})",
             BtfKind.Variable => $"var {type.Name}",
             BtfKind.DataSection => $"datasec {type.Name}",
             BtfKind.DeclarationTag => $"decl_tag {type.Name}",
             _ => $"<kind {(int)type.Kind}>",
         };
     }
+
+    private BpfObjectException Error(string problem) => new($"{ObjectName}: {problem}");
 
     private Dictionary<string, List<BtfType>> BuildNameIndex()
     {

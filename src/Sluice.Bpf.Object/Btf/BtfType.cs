@@ -70,7 +70,7 @@ public sealed class BtfType
 /// <summary>A struct or union member; <paramref name="BitOffset"/> and <paramref name="BitfieldSize"/> already decoded from kind_flag.</summary>
 public readonly record struct BtfMember(string Name, uint TypeId, uint BitOffset, uint BitfieldSize);
 
-/// <summary>An enumerator.</summary>
+/// <summary>An enumerator: 32-bit values are sign-extended when the enum's kind_flag says signed; 64-bit values keep their bits.</summary>
 public readonly record struct BtfEnumValue(string Name, long Value);
 
 /// <summary>A function prototype parameter (an unnamed trailing void parameter marks varargs).</summary>

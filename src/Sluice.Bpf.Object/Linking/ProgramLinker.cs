@@ -127,6 +127,8 @@ internal sealed class ProgramLinker(ElfFile elf, FunctionTable functions, DataRe
                         spec.LineInfos.Add(new BtfLineInfo((uint)offset, info.FileNameOffset, info.LineOffset,
                             info.LineColumn >> 10, info.LineColumn & 0x3ff,
                             btf.StringAt(info.FileNameOffset) ?? "", btf.StringAt(info.LineOffset) ?? ""));
+            if (ext.CoreRelocations.TryGetValue(function.Section.Name, out var core))
+                spec.CoreRelocationCount += core.Count(offset => Translate(offset, function, start) is not null);
         }
         // The kernel wants both sorted by instruction; a stable sort keeps clang's order within one instruction.
         var sortedFuncs = spec.FuncInfos.OrderBy(f => f.InstructionOffset).ToList();

@@ -22,9 +22,16 @@ internal static class GlobalDataMaps
     private static bool Is(string name, string prefix) =>
         name == prefix || (name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length && name[prefix.Length] == '.');
 
+    /// <summary>
+    /// Largest global-data section accepted. The kernel caps array values at KMALLOC_MAX_SIZE (4 MiB on x86-64);
+    /// the cap here is looser, and stops a corrupt .bss size from allocating gigabytes.
+    /// </summary>
+    public const ulong MaxSectionSize = 16 << 20;
+
     public static MapSpec Create(ElfFile elf, ElfSection section, BtfSpec? btf, string objectName)
     {
-        if (section.Size > int.MaxValue) throw elf.Error($"{section} is too large for a global-data map ({section.Size} bytes)");
+        if (section.Size > MaxSectionSize)
+            throw elf.Error($"{section} is {section.Size} bytes; global-data sections over {MaxSectionSize} bytes are not supported");
         bool isReadOnly = Is(section.Name, ".rodata");
         var datasec = btf?.FindType(section.Name, BtfKind.DataSection);
         var spec = new MapSpec

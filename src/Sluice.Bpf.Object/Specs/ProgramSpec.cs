@@ -42,6 +42,13 @@ public sealed class ProgramSpec
     /// <summary>BTF line_info for the linked stream (instruction offsets in instructions, not bytes).</summary>
     public List<BtfLineInfo> LineInfos { get; private set; } = [];
 
+    /// <summary>
+    /// Number of BTF CO-RE relocation records (.BTF.ext core_relo) in the linked stream. The object layer does not
+    /// apply them: the instructions keep the offsets the compiler's headers gave. A loader that cannot apply them
+    /// against the running kernel's BTF should refuse a program where this is non-zero, or accept the risk knowingly.
+    /// </summary>
+    public int CoreRelocationCount { get; set; }
+
     /// <summary>A copy independent of this one.</summary>
     public ProgramSpec Clone()
     {

@@ -64,6 +64,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial uint IfNameToIndex(string name);
 
+    [LibraryImport(Library, EntryPoint = "clock_gettime", SetLastError = true)]
+    internal static partial int ClockGetTime(int clock, TimeSpec* time);
+
+    [LibraryImport(Library, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int MkDir(string path, uint mode);
+
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
     internal const int ENOENT = 2;
@@ -94,6 +100,13 @@ internal struct RLimit
 {
     public ulong Current;
     public ulong Maximum;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct TimeSpec
+{
+    public long Seconds;
+    public long Nanoseconds;
 }
 
 [StructLayout(LayoutKind.Sequential, Size = 120)]

@@ -9,7 +9,7 @@ namespace Sluice.Bpf;
 /// </summary>
 public sealed partial class BpfProgram : IDisposable
 {
-    private ProgramIdentity? _identity;
+    private BpfProgramInfo? _identity;
 
     internal BpfProgram(BpfFd fd, string name, BpfProgramType type, string? verifierLog)
     {
@@ -37,7 +37,11 @@ public sealed partial class BpfProgram : IDisposable
     /// <summary>The program's tag: a hash of its instructions as 16 hex digits, as bpftool prints it. Linux 4.13.</summary>
     public string Tag => Identity.Tag;
 
-    private ProgramIdentity Identity => _identity ??= ProgramIdentity.Query(Fd);
+    /// <summary>The kernel's current view of the program (run time and count, map ids, ...), read afresh.</summary>
+    public BpfProgramInfo GetInfo() => BpfProgramInfo.FromFd(Fd);
+
+    // Id, tag, type and name never change, so the first info read answers them for good.
+    private BpfProgramInfo Identity => _identity ??= GetInfo();
 
     /// <summary>Closes this process's reference to the program.</summary>
     public void Dispose() => Fd.Dispose();

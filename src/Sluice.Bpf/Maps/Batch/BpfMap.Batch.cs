@@ -13,7 +13,8 @@ public partial class BpfMap
     /// <summary>
     /// Creates or replaces many elements (BPF_MAP_UPDATE_BATCH, Linux 5.6). <paramref name="keys"/> holds N keys of
     /// <see cref="KeySize"/> bytes, <paramref name="values"/> N values of <see cref="ValueBufferSize"/> bytes.
-    /// Returns N.
+    /// Returns N. Only <see cref="MapUpdateFlags.Any"/> and <see cref="MapUpdateFlags.Lock"/> apply: the kernel
+    /// refuses NoExist/Exist in batches.
     /// </summary>
     /// <exception cref="BpfBatchException">The kernel stopped early; <see cref="BpfBatchException.Processed"/> elements were written.</exception>
     public unsafe int UpdateBatch(ReadOnlySpan<byte> keys, ReadOnlySpan<byte> values, MapUpdateFlags flags = MapUpdateFlags.Any)
@@ -68,6 +69,13 @@ public partial class BpfMap
     /// <summary>Runs UPDATE_BATCH or DELETE_BATCH over <paramref name="count"/> elements in chunks; throws with the total processed.</summary>
     internal unsafe int WriteBatchCore(BpfCommand command, byte* keys, byte* values, int count, ulong elemFlags)
     {
+        if ((elemFlags & (ulong)(MapUpdateFlags.NoExist | MapUpdateFlags.Exist)) != 0)
+        {
+            // generic_map_update_batch accepts only BPF_F_LOCK in elem_flags and answers EINVAL to the rest.
+            throw new ArgumentException(
+                $"map '{Name}': batch updates take only MapUpdateFlags.Lock; the kernel refuses NoExist/Exist for batches (use Update per key)",
+                "flags");
+        }
         int done = 0;
         while (done < count)
         {
@@ -82,8 +90,10 @@ public partial class BpfMap
             };
             if (BpfSyscall.TryInvoke(command, ref attr, out int errno) < 0)
             {
-                // On failure the kernel reports in count how many elements of this call it completed.
-                int processed = done + (int)Math.Min(attr.Count, (uint)chunk);
+                // The kernel reports in count how many elements of this call it completed. A failure always comes
+                // before the last element, so a count still equal to our input means it refused the call up front
+                // (bad flags, no batch support) without touching count: nothing was processed.
+                int processed = done + (attr.Count < (uint)chunk ? (int)attr.Count : 0);
                 throw BatchFailed(command, errno, processed, count);
             }
             done += chunk;
@@ -140,6 +150,8 @@ public partial class BpfMap
 
     private int CountOf(int bytes, int elementSize, string parameter)
     {
+        if (elementSize == 0)
+            throw new NotSupportedException($"map '{Name}': {Type} maps have no keys and no batch operations");
         if (bytes % elementSize != 0)
             throw new ArgumentException($"map '{Name}': {bytes} bytes is not a whole number of {elementSize}-byte elements", parameter);
         return bytes / elementSize;

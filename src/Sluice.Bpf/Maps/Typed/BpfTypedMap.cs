@@ -74,7 +74,8 @@ public abstract class BpfTypedMap<TKey, TValue> : BpfMapView
 
     /// <summary>
     /// Writes many elements in as few bpf() calls as possible (BPF_MAP_UPDATE_BATCH, Linux 5.6). Returns the number
-    /// written (= keys.Length).
+    /// written (= keys.Length). Only <see cref="MapUpdateFlags.Any"/> and <see cref="MapUpdateFlags.Lock"/> apply:
+    /// the kernel refuses NoExist/Exist in batches.
     /// </summary>
     /// <exception cref="BpfBatchException">Stopped early; <see cref="BpfBatchException.Processed"/> says how far it got.</exception>
     public unsafe int UpdateBatch(ReadOnlySpan<TKey> keys, ReadOnlySpan<TValue> values, MapUpdateFlags flags = MapUpdateFlags.Any)
