@@ -13,7 +13,7 @@ namespace Sluice.Bpf;
 public class BpfLink : IBpfAttachment
 {
     /// <summary>Wraps a link fd this object now owns.</summary>
-    internal BpfLink(BpfFd fd, BpfLinkInfo info)
+    internal BpfLink(BpfFd fd, LinkDetails info)
     {
         Fd = fd;
         Id = info.Id;
@@ -61,18 +61,18 @@ public class BpfLink : IBpfAttachment
         }
         if (BpfSyscall.TryInvoke(BpfCommand.LinkUpdate, ref attr, out int errno) < 0)
             throw UpdateFailure(program, errno);
-        _programId = AttachedProgram.Of(program).Id;
+        _programId = ProgramLookup.Of(program).Id;
     }
 
     private BpfAttachException UpdateFailure(BpfFd program, int errno)
     {
-        var identity = AttachedProgram.Of(program);
+        var identity = ProgramLookup.Of(program);
         var (reason, why) = errno switch
         {
-            Libc.EPERM when AttachedProgram.TryFind(_programId) is { } current && current.Type != identity.Type =>
-                (AttachFailure.WrongProgramType, $"program {identity} cannot replace {current}: the types differ"),
+            Libc.EPERM when ProgramLookup.Find(_programId) is { } current && current.Type != identity.Type =>
+                (AttachFailure.WrongProgramType, $"program {ProgramLookup.Describe(identity)} cannot replace {ProgramLookup.Describe(current)}: the types differ"),
             Libc.EPERM => (AttachFailure.ExpectedProgramMismatch, "the expected program is no longer attached"),
-            Libc.EINVAL => (AttachFailure.WrongProgramType, $"the kernel refused program {identity} for this hook"),
+            Libc.EINVAL => (AttachFailure.WrongProgramType, $"the kernel refused program {ProgramLookup.Describe(identity)} for this hook"),
             Libc.ENOLINK => (AttachFailure.Other, "the link is already detached"),
             _ => (AttachFailure.Other, "the kernel refused the update"),
         };
@@ -80,19 +80,14 @@ public class BpfLink : IBpfAttachment
             $"link {Id} ({Type}): {why}: BPF_LINK_UPDATE failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
     }
 
-    /// <summary>Pins the link at <paramref name="path"/> on bpffs so it outlives this process (BPF_OBJ_PIN).</summary>
-    /// <exception cref="BpfException">The path is not on bpffs, exists already, or its directory is missing.</exception>
-    public unsafe void Pin(string path)
+    /// <summary>
+    /// Pins the link at <paramref name="path"/> on bpffs (BPF_OBJ_PIN) so it outlives this process; another process
+    /// can then open it with <see cref="OpenPinned"/>, update it, detach it, or unpin it.
+    /// </summary>
+    /// <exception cref="BpfException">Something is pinned there already, or the path is not on bpffs.</exception>
+    public void Pin(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = NulTerminated(path);
-        fixed (byte* pointer = bytes)
-        {
-            var attr = new ObjPinAttr { Pathname = (ulong)pointer, BpfFd = (uint)Fd.Value };
-            if (BpfSyscall.TryInvoke(BpfCommand.ObjPin, ref attr, out int errno) < 0)
-                throw BpfException.FromErrno(BpfCommand.ObjPin, errno, $"pinning link {Id} at '{path}'" +
-                    (errno == Libc.EEXIST ? " (something is pinned there already)" : errno == Libc.EPERM || errno == Libc.EINVAL ? " (is it on a bpffs mount?)" : ""));
-        }
+        BpfPin.Pin(Fd, path);
         PinPath = path;
     }
 
@@ -117,7 +112,7 @@ public class BpfLink : IBpfAttachment
     }
 
     /// <summary>Reads the link's current state from the kernel.</summary>
-    public BpfLinkInfo GetInfo() => ReadInfo(Fd);
+    public BpfLinkInfo GetInfo() => BpfLinkInfo.FromFd(Fd);
 
     /// <summary>
     /// Opens a pinned link (BPF_OBJ_GET), e.g. one another process pinned, and returns the most specific type
@@ -125,19 +120,9 @@ public class BpfLink : IBpfAttachment
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing is pinned at <paramref name="path"/>.</exception>
     /// <exception cref="BpfException">The pinned object is not a link.</exception>
-    public static unsafe BpfLink OpenPinned(string path)
+    public static BpfLink OpenPinned(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = NulTerminated(path);
-        int fd;
-        fixed (byte* pointer = bytes)
-        {
-            var attr = new ObjPinAttr { Pathname = (ulong)pointer };
-            fd = BpfSyscall.TryInvoke(BpfCommand.ObjGet, ref attr, out int errno);
-            if (fd < 0 && errno == Libc.ENOENT) throw new FileNotFoundException($"no BPF object is pinned at '{path}'", path);
-            if (fd < 0) throw BpfException.FromErrno(BpfCommand.ObjGet, errno, $"opening pinned link '{path}'");
-        }
-        var link = FromFd(new BpfFd(fd), path);
+        var link = FromFd(BpfPin.Open(path), path);
         link.PinPath = path;
         return link;
     }
@@ -151,34 +136,9 @@ public class BpfLink : IBpfAttachment
         return FromFd(new BpfFd(fd), $"link {id}");
     }
 
-    /// <summary>Ids of every link in the system (BPF_LINK_GET_NEXT_ID, Linux 5.8).</summary>
-    public static IEnumerable<uint> AllIds()
-    {
-        uint id = 0;
-        while (true)
-        {
-            var attr = new GetIdAttr { Id = id };
-            if (BpfSyscall.TryInvoke(BpfCommand.LinkGetNextId, ref attr, out _) < 0) yield break;
-            id = attr.NextId;
-            yield return id;
-        }
-    }
-
     /// <summary>Ids of the links of <paramref name="type"/> that currently run program <paramref name="programId"/>.</summary>
-    internal static List<uint> FindByProgram(BpfLinkType type, uint programId)
-    {
-        var found = new List<uint>();
-        foreach (uint id in AllIds())
-        {
-            var attr = new GetIdAttr { Id = id };
-            int fd = BpfSyscall.TryInvoke(BpfCommand.LinkGetFdById, ref attr, out _);
-            if (fd < 0) continue;
-            using var handle = new BpfFd(fd);
-            var info = ReadInfo(handle);
-            if (info.Type == type && info.ProgramId == programId) found.Add(id);
-        }
-        return found;
-    }
+    internal static List<uint> FindByProgram(BpfLinkType type, uint programId) =>
+        [.. BpfLinkInfo.All().Where(link => link.Type == type && link.ProgramId == programId).Select(link => link.Id)];
 
     private static BpfLink FromFd(BpfFd fd, string what)
     {
@@ -200,7 +160,7 @@ public class BpfLink : IBpfAttachment
         }
     }
 
-    internal static unsafe BpfLinkInfo ReadInfo(BpfFd fd)
+    internal static unsafe LinkDetails ReadInfo(BpfFd fd)
     {
         var info = default(LinkInfoStruct);
         var attr = new ObjInfoAttr { BpfFd = (uint)fd.Value, InfoLen = (uint)sizeof(LinkInfoStruct), Info = (ulong)&info };
@@ -212,18 +172,11 @@ public class BpfLink : IBpfAttachment
         uint word1 = MemoryMarshal.Read<uint>(union[4..]);
         return type switch
         {
-            BpfLinkType.Xdp => new BpfLinkInfo(info.Id, type, info.ProgId, (int)word0, BpfAttachType.Xdp),
-            BpfLinkType.Tcx => new BpfLinkInfo(info.Id, type, info.ProgId, (int)word0, (BpfAttachType)word1),
-            BpfLinkType.Cgroup => new BpfLinkInfo(info.Id, type, info.ProgId, null, (BpfAttachType)MemoryMarshal.Read<uint>(union[8..])),
-            _ => new BpfLinkInfo(info.Id, type, info.ProgId, null, null),
+            BpfLinkType.Xdp => new LinkDetails(info.Id, type, info.ProgId, (int)word0, BpfAttachType.Xdp),
+            BpfLinkType.Tcx => new LinkDetails(info.Id, type, info.ProgId, (int)word0, (BpfAttachType)word1),
+            BpfLinkType.Cgroup => new LinkDetails(info.Id, type, info.ProgId, null, (BpfAttachType)MemoryMarshal.Read<uint>(union[8..])),
+            _ => new LinkDetails(info.Id, type, info.ProgId, null, null),
         };
-    }
-
-    private static byte[] NulTerminated(string text)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
-        Encoding.UTF8.GetBytes(text, bytes);
-        return bytes;
     }
 
     /// <summary>Closes this process's fd; the program stays attached only if the link is pinned or held elsewhere.</summary>
@@ -242,6 +195,9 @@ public class BpfLink : IBpfAttachment
     /// <inheritdoc />
     public override string ToString() => $"link {Id} ({Type}, program {ProgramId})";
 }
+
+/// <summary>The parts of struct bpf_link_info that typed links need (the attach type tells TCX directions apart).</summary>
+internal readonly record struct LinkDetails(uint Id, BpfLinkType Type, uint ProgramId, int? InterfaceIndex, BpfAttachType? AttachType);
 
 /// <summary>Attach and link-update flags of bpf_attr (BPF_F_*).</summary>
 internal static class BpfLinkFlags

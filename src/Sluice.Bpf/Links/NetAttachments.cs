@@ -17,7 +17,7 @@ public static class NetAttachments
         var xdpLinks = XdpLinksByProgram();
         var result = new List<NetAttachmentInfo>();
         var names = new Dictionary<uint, string>();
-        string NameOf(uint id) => names.TryGetValue(id, out var name) ? name : names[id] = AttachedProgram.TryFind(id)?.Name ?? "";
+        string NameOf(uint id) => names.TryGetValue(id, out var name) ? name : names[id] = ProgramLookup.Find(id)?.Name ?? "";
 
         foreach (var device in interfaces)
         {
@@ -60,18 +60,8 @@ public static class NetAttachments
     private static Dictionary<uint, uint> XdpLinksByProgram()
     {
         var links = new Dictionary<uint, uint>();
-        foreach (uint id in BpfLink.AllIds())
-        {
-            try
-            {
-                using var link = BpfLink.FromId(id);
-                if (link.Type == BpfLinkType.Xdp && link.ProgramId != 0) links.TryAdd(link.ProgramId, id);
-            }
-            catch (BpfException)
-            {
-                // The link went away between listing and opening it.
-            }
-        }
+        foreach (var link in BpfLinkInfo.All())
+            if (link.Type == BpfLinkType.Xdp && link.ProgramId != 0) links.TryAdd(link.ProgramId, link.Id);
         return links;
     }
 }

@@ -9,10 +9,10 @@ internal static class TcErrors
     internal static void CheckProgramType(BpfFd program, string interfaceName, NetworkNamespace? netns)
     {
         ArgumentNullException.ThrowIfNull(program);
-        var identity = AttachedProgram.Of(program);
+        var identity = ProgramLookup.Of(program);
         if (identity.Type != BpfProgramType.SchedCls)
             throw new BpfAttachException(AttachFailure.WrongProgramType, Libc.EINVAL,
-                $"cannot attach program {identity} to TC on {NamespaceScope.Describe(interfaceName, netns)}: TC and TCX need a program of type SchedCls (SEC(\"tc\"))");
+                $"cannot attach program {ProgramLookup.Describe(identity)} to TC on {NamespaceScope.Describe(interfaceName, netns)}: TC and TCX need a program of type SchedCls (SEC(\"tc\"))");
     }
 
     internal static BpfAttachException ExplainTcx(int errno, string interfaceName, TcDirection direction, TcxOrder order, NetworkNamespace? netns)

@@ -74,7 +74,7 @@ public sealed class TcFilterAttachment : IBpfAttachment
         if (priority == 0) throw new ArgumentOutOfRangeException(nameof(priority), "TC filter priority must be 1..65535");
         if (handle == 0) throw new ArgumentOutOfRangeException(nameof(handle), "TC filter handle must be non-zero");
         TcErrors.CheckProgramType(program, interfaceName, netns);
-        var identity = AttachedProgram.Of(program);
+        var identity = ProgramLookup.Of(program);
         var socket = NetlinkSocket.Open(netns);
         try
         {
@@ -102,7 +102,7 @@ public sealed class TcFilterAttachment : IBpfAttachment
         ArgumentNullException.ThrowIfNull(program);
         if (!_attached) throw new InvalidOperationException("the filter was detached");
         TcErrors.CheckProgramType(program, _interfaceName, null);
-        var identity = AttachedProgram.Of(program);
+        var identity = ProgramLookup.Of(program);
         try
         {
             TcNetlink.SetFilter(_socket, InterfaceIndex, Direction, Priority, Handle, program.Value, FilterName(identity), replace: true);
@@ -154,7 +154,7 @@ public sealed class TcFilterAttachment : IBpfAttachment
     }
 
     /// <summary>What `tc filter show` prints as the filter's name: the program's name, like tc's "file:[section]".</summary>
-    private static string FilterName(AttachedProgram identity) => identity.Name.Length > 0 ? identity.Name : $"prog{identity.Id}";
+    private static string FilterName(BpfProgramInfo identity) => identity.Name.Length > 0 ? identity.Name : $"prog{identity.Id}";
 
     private static BpfAttachException Explain(NetlinkException error, NetlinkSocket socket, int interfaceIndex, string where,
         TcDirection direction, ushort priority, uint handle)
@@ -166,7 +166,7 @@ public sealed class TcFilterAttachment : IBpfAttachment
         if (error.Errno == Libc.EEXIST)
         {
             var occupant = SafeList(socket, interfaceIndex, direction).FirstOrDefault(f => f.Priority == priority && f.Handle == handle);
-            string who = occupant is null ? "another filter" : $"program {AttachedProgram.Describe(occupant.ProgramId)}";
+            string who = occupant is null ? "another filter" : $"program {ProgramLookup.Describe(occupant.ProgramId)}";
             return new BpfAttachException(AttachFailure.HookOccupied, error.Errno,
                 $"{hook}: priority {priority} handle {handle} is taken by {who}; replace it or choose another priority/handle ({error.Message})", error)
             {

@@ -10,7 +10,7 @@ namespace Sluice.Bpf;
 /// </summary>
 public sealed class TcxLink : BpfLink
 {
-    internal TcxLink(BpfFd fd, BpfLinkInfo info) : base(fd, info)
+    internal TcxLink(BpfFd fd, LinkDetails info) : base(fd, info)
     {
         InterfaceIndex = info.InterfaceIndex ?? 0;
         Direction = info.AttachType == BpfAttachType.TcxEgress ? TcDirection.Egress : TcDirection.Ingress;

@@ -13,10 +13,10 @@ internal static class XdpErrors
     internal static void CheckProgramType(BpfFd program, string interfaceName, NetworkNamespace? netns)
     {
         ArgumentNullException.ThrowIfNull(program);
-        var identity = AttachedProgram.Of(program);
+        var identity = ProgramLookup.Of(program);
         if (identity.Type != BpfProgramType.Xdp)
             throw new BpfAttachException(AttachFailure.WrongProgramType, Libc.EINVAL,
-                $"cannot attach program {identity} to XDP on {NamespaceScope.Describe(interfaceName, netns)}: XDP needs a program of type Xdp (SEC(\"xdp\"))");
+                $"cannot attach program {ProgramLookup.Describe(identity)} to XDP on {NamespaceScope.Describe(interfaceName, netns)}: XDP needs a program of type Xdp (SEC(\"xdp\"))");
     }
 
     internal static BpfAttachException Explain(int errno, string? kernelMessage, int interfaceIndex, string interfaceName,
@@ -70,8 +70,8 @@ internal static class XdpErrors
         if (occupant is not { } found)
             return new BpfAttachException(AttachFailure.HookOccupied, errno, $"XDP on {where} is busy ({failed})", inner) { KernelMessage = kernelMessage };
 
-        var identity = AttachedProgram.TryFind(found.ProgramId);
-        string program = identity is null ? $"id {found.ProgramId}" : identity.Name.Length == 0 ? $"id {identity.Id}" : $"id {identity.Id} '{identity.Name}'";
+        var identity = ProgramLookup.Find(found.ProgramId);
+        string program = identity is null ? $"id {found.ProgramId}" : ProgramLookup.Describe(identity);
         string foundMode = found.Mode.ToString().ToLowerInvariant();
         var links = BpfLink.FindByProgram(BpfLinkType.Xdp, found.ProgramId);
         if (links.Count > 0)

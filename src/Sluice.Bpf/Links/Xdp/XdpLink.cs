@@ -10,7 +10,7 @@ namespace Sluice.Bpf;
 /// </summary>
 public sealed class XdpLink : BpfLink
 {
-    internal XdpLink(BpfFd fd, BpfLinkInfo info, XdpMode mode = XdpMode.BestAvailable) : base(fd, info)
+    internal XdpLink(BpfFd fd, LinkDetails info, XdpMode mode = XdpMode.BestAvailable) : base(fd, info)
     {
         InterfaceIndex = info.InterfaceIndex ?? 0;
         Mode = mode;

@@ -70,7 +70,7 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
             {
                 throw XdpErrors.Explain(error.Errno, error.KernelMessage, interfaceIndex, interfaceName, mode, netns, "RTM_SETLINK IFLA_XDP", error);
             }
-            var identity = AttachedProgram.Of(program);
+            var identity = ProgramLookup.Of(program);
             var actual = mode;
             if (mode == XdpMode.BestAvailable)
             {
@@ -78,7 +78,7 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
                 actual = state.NativeProgramId == identity.Id ? XdpMode.Native : state.GenericProgramId == identity.Id ? XdpMode.Generic : XdpMode.Offload;
             }
             // Our own fd for the program: the caller may close theirs, and replace/detach must name it.
-            var current = AttachedProgram.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished while attaching");
+            var current = ProgramLookup.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished while attaching");
             return new XdpNetlinkAttachment(socket, interfaceIndex, interfaceName, actual, current, identity.Id);
         }
         catch
@@ -103,8 +103,8 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
         {
             throw Mismatch(error) ?? XdpErrors.Explain(error.Errno, error.KernelMessage, InterfaceIndex, _interfaceName, Mode, null, "RTM_SETLINK IFLA_XDP", error);
         }
-        var identity = AttachedProgram.Of(program);
-        var replacement = AttachedProgram.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished");
+        var identity = ProgramLookup.Of(program);
+        var replacement = ProgramLookup.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished");
         current.Dispose();
         _current = replacement;
         ProgramId = identity.Id;
