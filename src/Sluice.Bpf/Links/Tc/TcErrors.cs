@@ -25,6 +25,8 @@ internal static class TcErrors
             Libc.EINVAL when !Tcx.IsSupported => new BpfAttachException(AttachFailure.NotSupported, errno,
                 $"this kernel has no TCX (needs Linux 6.6); attach with TcAttachMethod.Filter instead ({failed})"),
             Libc.ENOENT => new BpfAttachException(AttachFailure.Other, errno, $"{where}: the program or link to order against ({order}) is not attached there ({failed})"),
+            Libc.EINVAL when order.RelativeId != 0 => new BpfAttachException(AttachFailure.Other, errno,
+                $"{where}: the kernel refused the position '{order}' (is that id a TC program or link on this hook?) ({failed})"),
             Libc.EEXIST => new BpfAttachException(AttachFailure.HookOccupied, errno, $"{where}: this program is already attached there ({failed})"),
             Libc.ERANGE => new BpfAttachException(AttachFailure.HookOccupied, errno, $"{where}: too many programs attached ({failed})"),
             Libc.EPERM or Libc.EACCES => new BpfAttachException(AttachFailure.PermissionDenied, errno, $"{where}: needs CAP_NET_ADMIN and CAP_BPF ({failed})"),

@@ -74,20 +74,20 @@ internal static class XdpErrors
         string program = identity is null ? $"id {found.ProgramId}" : ProgramLookup.Describe(identity);
         string foundMode = found.Mode.ToString().ToLowerInvariant();
         var links = BpfLink.FindByProgram(BpfLinkType.Xdp, found.ProgramId);
-        if (links.Count > 0)
-            return new BpfAttachException(AttachFailure.HeldByLink, errno,
-                $"XDP on {where} is held by bpf_link {links[0]} (program {program}, {foundMode} mode); only that link's owner can " +
-                $"replace it (BpfLink.Update) or release it (close/unpin the link, or BpfLink.Detach) ({failed})", inner)
-            {
-                AttachedProgramId = found.ProgramId, AttachedProgramName = identity?.Name, HoldingLinkId = links[0], KernelMessage = kernelMessage,
-            };
-        string advice = found.Mode != mode && mode != XdpMode.BestAvailable
-            ? $"native and generic XDP cannot be active on one interface at the same time"
-            : "detach it first or replace it explicitly";
-        return new BpfAttachException(AttachFailure.HookOccupied, errno,
-            $"XDP on {where} is occupied by program {program} in {foundMode} mode; {advice} ({failed})", inner)
+        uint? linkId = links.Count > 0 ? links[0] : null;
+        BpfAttachException Make(AttachFailure reason, string message) => new(reason, errno, $"{message} ({failed})", inner)
         {
-            AttachedProgramId = found.ProgramId, AttachedProgramName = identity?.Name, KernelMessage = kernelMessage,
+            AttachedProgramId = found.ProgramId, AttachedProgramName = identity?.Name, HoldingLinkId = linkId, KernelMessage = kernelMessage,
         };
+
+        if (found.Mode != mode && mode is XdpMode.Native or XdpMode.Generic)
+            return Make(AttachFailure.HookOccupied,
+                $"cannot attach XDP in {mode.ToString().ToLowerInvariant()} mode to {where}: program {program} runs there in {foundMode} mode" +
+                (linkId is null ? "" : $", held by bpf_link {linkId}") + ", and native and generic XDP cannot be active on one interface at the same time");
+        if (linkId is not null)
+            return Make(AttachFailure.HeldByLink,
+                $"XDP on {where} is held by bpf_link {linkId} (program {program}, {foundMode} mode); only that link's owner can " +
+                "replace it (BpfLink.Update) or release it (close/unpin the link, or BpfLink.Detach)");
+        return Make(AttachFailure.HookOccupied, $"XDP on {where} is occupied by program {program} in {foundMode} mode; detach it first or replace it explicitly");
     }
 }
