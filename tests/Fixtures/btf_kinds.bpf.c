@@ -31,6 +31,9 @@ struct record {
 };
 
 struct record records[2];
+
+// Global but hidden: libbpf (and the BTF fix-ups) treat it as static, so its section is not mmapable.
+__attribute__((visibility("hidden"))) __u32 hidden_counter SEC(".data.hidden") = 5;
 volatile counter_t loops;
 
 static int loop_body(__u32 index, void *context)
@@ -50,6 +53,7 @@ int btf_kinds(struct xdp_md *ctx)
     bpf_loop(4, loop_body, 0, 0);
     records[0].flags.level = 5;
     records[1].wide = WIDE_HUGE;
+    hidden_counter++;
     return sum(&records[0]) ? (int)VERDICT_PASS : XDP_PASS;
 }
 

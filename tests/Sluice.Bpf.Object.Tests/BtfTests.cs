@@ -171,6 +171,19 @@ public class BtfTests
         Assert.EndsWith("...", btf.TypeName(constLoop));
     }
 
+    [Fact]
+    public void Hidden_globals_become_static_variables_and_their_section_is_not_mmapable()
+    {
+        var spec = Objects.Read("btf_kinds");
+        Assert.Equal(0u, spec.Btf!.FindType("hidden_counter", BtfKind.Variable)!.Linkage);
+        Assert.Equal(1u, spec.Btf.FindType("records", BtfKind.Variable)!.Linkage);
+        var reparsed = BtfParser.Parse(spec.Btf.RawData, "btf_kinds");
+        Assert.Equal(0u, reparsed.FindType("hidden_counter", BtfKind.Variable)!.Linkage);
+        Assert.Equal(0u, spec.Map(".data.hidden").Flags);
+        Assert.Equal(0x400u, spec.Map(".bss").Flags);
+        Assert.Equal(5u, BitConverter.ToUInt32(spec.Map(".data.hidden").InitialValue!));
+    }
+
     private static byte[] OriginalBtf(string fixture)
     {
         var bytes = Fixture.Bytes(fixture);

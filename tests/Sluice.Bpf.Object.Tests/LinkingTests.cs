@@ -185,4 +185,27 @@ public class LinkingTests
         Assert.Equal(0, spec.Program("btf_kinds").CoreRelocationCount);
         Assert.All(Objects.Read("globals").Programs, p => Assert.Equal(0, p.CoreRelocationCount));
     }
+
+    [Fact]
+    public void Jumps_stay_inside_their_function_in_the_linked_stream()
+    {
+        foreach (var fixture in Objects.AllFixtures)
+        {
+            foreach (var program in Objects.Read(fixture).Programs)
+            {
+                var starts = program.FuncInfos.Select(f => (int)f.InstructionOffset).Append(program.Instructions.Length).ToArray();
+                for (int f = 0; f + 1 < starts.Length; f++)
+                {
+                    for (int i = starts[f]; i < starts[f + 1]; i++)
+                    {
+                        var instruction = program.Instructions[i];
+                        int instructionClass = instruction.Opcode & 0x07;
+                        bool isJump = instructionClass is 0x05 or 0x06 && !instruction.IsExit && (instruction.Opcode & 0xf0) != 0x80;
+                        if (!isJump) continue;
+                        Assert.InRange(i + instruction.Offset + 1, starts[f], starts[f + 1] - 1);
+                    }
+                }
+            }
+        }
+    }
 }

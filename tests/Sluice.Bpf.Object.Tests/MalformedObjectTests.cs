@@ -215,4 +215,28 @@ public class MalformedObjectTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void Map_key_without_a_size_names_the_map_and_field()
+    {
+        var elf = new ElfBytes("maps");
+        int blob = elf.SectionData(".BTF");
+        var btf = Btf.BtfParser.Parse(elf.Elf.Data(elf.Elf.FindSection(".BTF")!), "maps");
+        var definition = btf.SkipQualifiers(btf.FindType("flows", BtfKind.Variable)!.ReferencedTypeId)!;
+        var keyPointer = btf.TypeById(definition.Members.Single(m => m.Name == "key").TypeId)!;
+        uint function = btf.FindType("use_maps", BtfKind.Function)!.Id;
+        elf.Write32(blob + btf.TypesOffset + keyPointer.RecordOffset + 8, function); // the pointer now points at a FUNC
+        Assert.Matches(@"^x\.o: map '\w+': key: BTF type \d+ \(func use_maps\) has no size$", elf.ReadError());
+    }
+
+    [Fact]
+    public void Map_definition_with_an_unknown_field_is_rejected()
+    {
+        var elf = new ElfBytes("maps");
+        var strings = elf.Elf.FindSection(".BTF")!;
+        var span = elf.Bytes.AsSpan((int)strings.Offset, (int)strings.Size);
+        int at = span.IndexOf("\0max_entries\0"u8);
+        span[at + 1] = (byte)'n'; // "nax_entries"
+        Assert.Matches(@"^x\.o: map '\w+': unknown field 'nax_entries'$", elf.ReadError());
+    }
 }

@@ -175,4 +175,20 @@ public class ProgramTests
         Assert.NotEmpty(spec.Programs[0].MapReferences);
         Assert.NotEqual(copy.Maps[0].InitialValue![0], spec.Maps[0].InitialValue![0]);
     }
+
+    [Fact]
+    public void Unknown_executable_section_gives_an_unspecified_program()
+    {
+        var elf = new ElfBytes("globals");
+        var strings = elf.Elf.Sections.First(s => s.Name == ".strtab");
+        var span = elf.Bytes.AsSpan((int)strings.Offset, (int)strings.Size);
+        int at = span.IndexOf("socket\0"u8);
+        span[at + 5] = (byte)'z';
+        var spec = ObjectReader.Read(elf.Bytes, "globals.bpf.o");
+        var program = spec.Program("socket_globals");
+        Assert.Equal("sockez", program.SectionName);
+        Assert.Equal(BpfProgramType.Unspecified, program.Type);
+        Assert.False(program.HasExpectedAttachType);
+        Assert.NotEmpty(program.Instructions);
+    }
 }

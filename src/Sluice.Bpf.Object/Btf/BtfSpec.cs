@@ -71,36 +71,55 @@ public sealed partial class BtfSpec
     /// Size in bytes of type <paramref name="id"/>, resolved through typedefs, qualifiers, variables and arrays.
     /// </summary>
     /// <exception cref="BpfObjectException">The type has no size (void, function, forward) or the chain is broken.</exception>
-    public uint SizeOf(uint id)
+    public uint SizeOf(uint id) =>
+        TryGetSize(id, out uint size, out string? problem) ? size : throw Error(problem!);
+
+    /// <summary><see cref="SizeOf"/> without the exception: false with a description of the problem.</summary>
+    internal bool TryGetSize(uint id, out uint size, out string? problem)
     {
         ulong multiplier = 1;
+        size = 0;
+        problem = null;
+        uint first = id;
         for (int depth = 0; depth < MaxChainDepth; depth++)
         {
-            var type = TypeById(id) ?? throw Error($"BTF type {id} does not exist ({Types.Count - 1} types)");
+            var type = TypeById(id);
+            if (type is null)
+            {
+                problem = $"BTF type {id} does not exist ({Types.Count - 1} types)";
+                return false;
+            }
             switch (type.Kind)
             {
                 case BtfKind.Int or BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64
                     or BtfKind.Float or BtfKind.DataSection:
-                    return Checked(multiplier * type.Size, id);
+                    return Fits(multiplier * type.Size, out size, out problem);
                 case BtfKind.Pointer:
-                    return Checked(multiplier * 8, id);
+                    return Fits(multiplier * 8, out size, out problem);
                 case BtfKind.Typedef or BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict or BtfKind.TypeTag
                     or BtfKind.Variable:
                     id = type.ReferencedTypeId;
                     break;
                 case BtfKind.Array:
+                    // Both factors fit in 32 bits, so the product cannot overflow 64 before the check.
                     multiplier *= type.Array!.Value.Count;
-                    if (multiplier > uint.MaxValue) throw Error($"BTF type {type.Id} is larger than 4 GiB");
+                    if (multiplier > uint.MaxValue) return Fits(multiplier, out size, out problem);
                     id = type.Array.Value.ElementTypeId;
                     break;
                 default:
-                    throw Error($"BTF type {type.Id} ({TypeName(type.Id)}) has no size");
+                    problem = $"BTF type {type.Id} ({TypeName(type.Id)}) has no size";
+                    return false;
             }
         }
-        throw Error($"BTF type chain from {id} is deeper than {MaxChainDepth}");
+        problem = $"BTF type chain from {first} is deeper than {MaxChainDepth}";
+        return false;
 
-        uint Checked(ulong size, uint id) =>
-            size <= uint.MaxValue ? (uint)size : throw Error($"BTF type {id} is larger than 4 GiB");
+        bool Fits(ulong bytes, out uint result, out string? why)
+        {
+            result = bytes <= uint.MaxValue ? (uint)bytes : 0;
+            why = bytes <= uint.MaxValue ? null : $"BTF type {first} is larger than 4 GiB";
+            return why is null;
+        }
     }
 
     /// <summary>A C-like name for diagnostics, e.g. "struct flow_key", "const volatile __u32", "__u8[3]", "int *".</summary>

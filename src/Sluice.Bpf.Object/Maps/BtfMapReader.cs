@@ -60,11 +60,11 @@ internal sealed class BtfMapReader(ElfFile elf, BtfSpec btf)
                     break;
                 case "key":
                     spec.BtfKeyTypeId = Pointee(name, member);
-                    spec.KeySize = btf.SizeOf(spec.BtfKeyTypeId);
+                    spec.KeySize = SizeOf(name, member.Name, spec.BtfKeyTypeId);
                     break;
                 case "value":
                     spec.BtfValueTypeId = Pointee(name, member);
-                    spec.ValueSize = btf.SizeOf(spec.BtfValueTypeId);
+                    spec.ValueSize = SizeOf(name, member.Name, spec.BtfValueTypeId);
                     break;
                 case "values":
                     valuesBitOffset = member.BitOffset;
@@ -137,6 +137,9 @@ internal sealed class BtfMapReader(ElfFile elf, BtfSpec btf)
             throw elf.Error($"map '{map}': field '{member.Name}' must be __uint({member.Name}, N), found {btf.TypeName(member.TypeId)}");
         return array.Array!.Value.Count;
     }
+
+    private uint SizeOf(string map, string field, uint typeId) =>
+        btf.TryGetSize(typeId, out uint size, out string? problem) ? size : throw elf.Error($"map '{map}': {field}: {problem}");
 
     private uint Pointee(string map, BtfMember member)
     {

@@ -8,7 +8,10 @@ namespace Sluice.Bpf.Object;
 /// </summary>
 public sealed class ObjectSpec
 {
-    /// <summary>A name for diagnostics (the file name without extension, when read from a file).</summary>
+    /// <summary>
+    /// The object's name, as libbpf derives it: the file name up to its first '.' ("globals.bpf.o" gives "globals").
+    /// Global-data map kernel names start with it (see <see cref="MapSpec.KernelName"/>).
+    /// </summary>
     public required string Name { get; init; }
 
     /// <summary>Programs, in section/symbol order.</summary>

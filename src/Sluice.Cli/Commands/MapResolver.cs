@@ -1,0 +1,41 @@
+using System.Globalization;
+using Sluice.Bpf;
+using Sluice.Cli.Infrastructure;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>Finds a map the way bpftool's MAP argument does: an id, a pinned path, or a unique name.</summary>
+internal static class MapResolver
+{
+    internal static BpfMap Open(string target)
+    {
+        if (uint.TryParse(target.StartsWith("id:", StringComparison.Ordinal) ? target[3..] : target,
+                NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
+        {
+            if (BpfMapInfo.FromId(id) is null) throw new CliError($"no map with id {id}");
+            return BpfMap.FromId(id);
+        }
+        if (target.Contains('/', StringComparison.Ordinal))
+        {
+            if (!File.Exists(target)) throw new CliError($"{target}: no such pinned map");
+            return BpfMap.OpenPinned(target);
+        }
+        string name = target.StartsWith("name:", StringComparison.Ordinal) ? target[5..] : target;
+        var matches = BpfMapInfo.All().Where(m => m.Name == name).ToList();
+        return matches.Count switch
+        {
+            0 => throw new CliError($"no loaded map named '{name}'"),
+            1 => BpfMap.FromId(matches[0].Id),
+            _ => throw new CliError($"{matches.Count} maps are named '{name}' (ids {string.Join(", ", matches.Select(m => m.Id))}); give an id or a pinned path"),
+        };
+    }
+
+    /// <summary>Map types whose elements cannot be read by key from user space.</summary>
+    internal static void EnsureKeyed(BpfMap map, string operation)
+    {
+        if (map.Type is Bpf.Object.BpfMapType.RingBuf or Bpf.Object.BpfMapType.UserRingBuf or Bpf.Object.BpfMapType.PerfEventArray
+            or Bpf.Object.BpfMapType.Queue or Bpf.Object.BpfMapType.Stack or Bpf.Object.BpfMapType.BloomFilter
+            or Bpf.Object.BpfMapType.StructOps or Bpf.Object.BpfMapType.Arena)
+            throw new CliError($"map '{map.Name}' is a {Names.MapType(map.Type)}: it has no keys to {operation}");
+    }
+}

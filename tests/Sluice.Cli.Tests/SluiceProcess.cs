@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>Runs the real CLI (sluice.dll next to the tests) as a child process, as scripts do.</summary>
+internal static class SluiceProcess
+{
+    internal sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        internal JsonElement Json() => JsonDocument.Parse(Stdout).RootElement;
+    }
+
+    internal static Result Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sluice.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"sluice {string.Join(' ', args)} did not finish in 60 s");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
