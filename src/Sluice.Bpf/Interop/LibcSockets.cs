@@ -44,6 +44,8 @@ internal static unsafe partial class Libc
     internal const int ERANGE = 34;
     internal const int ENOLINK = 67;
     internal const int EACCES = 13;
+    internal const int O_DIRECTORY = 0x10000;
+    internal const int ENOTDIR = 20;
 }
 
 /// <summary>struct sockaddr_nl.</summary>

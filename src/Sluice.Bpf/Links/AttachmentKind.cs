@@ -11,6 +11,14 @@ public enum AttachmentKind
     TcxLink,
     /// <summary>TC through a clsact qdisc and a cls_bpf direct-action filter (Linux 4.5).</summary>
     TcFilter,
-    /// <summary>Any other bpf_link (cgroup, netns, ...).</summary>
+    /// <summary>A cgroup program through a bpf_link (Linux 5.7).</summary>
+    CgroupLink,
+    /// <summary>A cgroup program through BPF_PROG_ATTACH (Linux 4.10; multi-attach 4.15).</summary>
+    CgroupProgram,
+    /// <summary>A sockmap/sockhash program through a bpf_link (Linux 6.10).</summary>
+    SockmapLink,
+    /// <summary>A sockmap/sockhash program through BPF_PROG_ATTACH (Linux 4.17).</summary>
+    SockmapProgram,
+    /// <summary>Any other bpf_link (netns, tracing, ...).</summary>
     OtherLink,
 }

@@ -149,6 +149,8 @@ public class BpfLink : IBpfAttachment
             {
                 BpfLinkType.Xdp => new XdpLink(fd, info),
                 BpfLinkType.Tcx => new TcxLink(fd, info),
+                BpfLinkType.Cgroup => new CgroupLink(fd, info),
+                BpfLinkType.Sockmap => new SockmapLink(fd, info, info.AttachType ?? default),
                 BpfLinkType.Unspecified => throw new BpfException("BPF_OBJ_GET_INFO_BY_FD", Libc.EINVAL, $"{what} is not a link"),
                 _ => new BpfLink(fd, info),
             };
@@ -175,6 +177,7 @@ public class BpfLink : IBpfAttachment
             BpfLinkType.Xdp => new LinkDetails(info.Id, type, info.ProgId, (int)word0, BpfAttachType.Xdp),
             BpfLinkType.Tcx => new LinkDetails(info.Id, type, info.ProgId, (int)word0, (BpfAttachType)word1),
             BpfLinkType.Cgroup => new LinkDetails(info.Id, type, info.ProgId, null, (BpfAttachType)MemoryMarshal.Read<uint>(union[8..])),
+            BpfLinkType.Sockmap => new LinkDetails(info.Id, type, info.ProgId, null, (BpfAttachType)word1),
             _ => new LinkDetails(info.Id, type, info.ProgId, null, null),
         };
     }
