@@ -14,6 +14,11 @@ public static class NetAttachments
     {
         using var socket = NetlinkSocket.Open(netns);
         var interfaces = XdpNetlink.QueryAll(socket);
+        // BPF_PROG_QUERY resolves ifindexes in the calling thread's namespace: one trip into it serves every interface.
+        var tcx = Tcx.IsSupported
+            ? NamespaceScope.Run(netns, () => interfaces.SelectMany(d => new[] { TcDirection.Ingress, TcDirection.Egress }
+                .Select(direction => QueryTcx(d.InterfaceIndex, direction))).ToList())
+            : [];
         var xdpLinks = XdpLinksByProgram();
         var result = new List<NetAttachmentInfo>();
         var names = new Dictionary<uint, string>();
@@ -30,9 +35,8 @@ public static class NetAttachments
                 });
             foreach (var direction in new[] { TcDirection.Ingress, TcDirection.Egress })
             {
-                if (Tcx.IsSupported)
+                foreach (var state in tcx.Where(t => t.InterfaceIndex == device.InterfaceIndex && t.Direction == direction))
                 {
-                    var state = NamespaceScope.Run(netns, () => Tcx.QueryHere(device.InterfaceIndex, direction));
                     for (int position = 0; position < state.Programs.Count; position++)
                     {
                         var entry = state.Programs[position];
@@ -54,6 +58,19 @@ public static class NetAttachments
             }
         }
         return result;
+    }
+
+    /// <summary>An interface removed while listing simply has nothing attached any more.</summary>
+    private static TcxState QueryTcx(int interfaceIndex, TcDirection direction)
+    {
+        try
+        {
+            return Tcx.QueryHere(interfaceIndex, direction);
+        }
+        catch (BpfAttachException error) when (error.Reason == AttachFailure.InterfaceNotFound)
+        {
+            return new TcxState(interfaceIndex, direction, 0, []);
+        }
     }
 
     /// <summary>XDP links by program id. Link info carries only an ifindex, not a namespace, so match on the program.</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using Sluice.Bpf.Object;
 using Sluice.Tests;
 
 namespace Sluice.Bpf.Tests.Links;
@@ -10,22 +9,13 @@ namespace Sluice.Bpf.Tests.Links;
 /// </summary>
 internal sealed class DropList : IDisposable
 {
-    private readonly Dictionary<string, BpfMap> _maps = [];
+    private readonly BpfCollection _collection;
 
     private DropList(string fixture, string prefix)
     {
-        var spec = ObjectReader.Read(Fixture.Path(fixture));
-        try
-        {
-            foreach (var map in spec.Maps) _maps[map.Name] = BpfMap.Create(map);
-            A = BpfProgram.Load(spec.Program(prefix + "_drop_a"), _maps);
-            B = BpfProgram.Load(spec.Program(prefix + "_drop_b"), _maps);
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
+        _collection = BpfCollection.Load(Fixture.Path(fixture));
+        A = _collection.Program(prefix + "_drop_a");
+        B = _collection.Program(prefix + "_drop_b");
     }
 
     /// <summary>The XDP variant of the fixture.</summary>
@@ -34,14 +24,14 @@ internal sealed class DropList : IDisposable
     /// <summary>The TC (SchedCls) variant of the fixture.</summary>
     internal static DropList Tc() => new("attach_tc", "tc");
 
-    internal BpfProgram A { get; } = null!;
+    internal BpfProgram A { get; }
 
-    internal BpfProgram B { get; } = null!;
+    internal BpfProgram B { get; }
 
     internal void DropFrom(string address)
     {
         byte[] key = IPAddress.Parse(address).GetAddressBytes();
-        _maps["drop_sources"].Update(key, [1]);
+        _collection.Map("drop_sources").Update(key, [1]);
     }
 
     /// <summary>(passed, dropped) as counted by variant <paramref name="variant"/> (0 = a, 1 = b).</summary>
@@ -53,14 +43,9 @@ internal sealed class DropList : IDisposable
     private ulong Read(int slot)
     {
         var value = new byte[8];
-        _maps["counters"].TryLookup(BitConverter.GetBytes(slot), value);
+        _collection.Map("counters").TryLookup(BitConverter.GetBytes(slot), value);
         return BitConverter.ToUInt64(value);
     }
 
-    public void Dispose()
-    {
-        A?.Dispose();
-        B?.Dispose();
-        foreach (var map in _maps.Values) map.Dispose();
-    }
+    public void Dispose() => _collection.Dispose();
 }

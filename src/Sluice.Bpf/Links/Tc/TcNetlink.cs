@@ -69,9 +69,9 @@ internal static class TcNetlink
         {
             replies = socket.Dump(request, "RTM_GETTFILTER");
         }
-        catch (NetlinkException error) when (error.Errno is Libc.EINVAL or Libc.ENOENT)
+        catch (NetlinkException error) when (error.Errno is Libc.EINVAL or Libc.ENOENT or Libc.ENODEV)
         {
-            return []; // no clsact qdisc: nothing can be attached
+            return []; // no clsact qdisc (or no interface any more): nothing is attached
         }
         var filters = new List<TcFilterInfo>();
         foreach (var reply in replies)
