@@ -20,15 +20,7 @@ public class SockmapAttachTests
         using var collection = BpfCollection.Load(Fixture.Path("attach_sockmap"));
         var map = collection.Map("sock_hash");
         var program = collection.Program("redirect_to_peer");
-        // Both ends live in the receiver namespace, talking over its own address: traffic never leaves it.
-        var (client, server) = bed.Receiver.Run(() =>
-        {
-            using var listener = new TcpListener(IPAddress.Parse(ReceiverAddress), 0);
-            listener.Start();
-            var connecting = new TcpClient();
-            connecting.Connect((IPEndPoint)listener.LocalEndpoint);
-            return (connecting.Client, listener.AcceptSocket());
-        });
+        var (client, server) = Connect(bed);
         using var clientSocket = client;
         using var serverSocket = server;
 
@@ -37,8 +29,7 @@ public class SockmapAttachTests
             : Sockmap.Attach(program, map, BpfAttachType.SkMsgVerdict))
         {
             Assert.Equal(legacyAttach ? AttachmentKind.SockmapProgram : AttachmentKind.SockmapLink, attachment.Kind);
-            foreach (var socket in new[] { client, server })
-                Sockmap.SetSocket(map, BitConverter.GetBytes((uint)((IPEndPoint)socket.LocalEndPoint!).Port), socket);
+            AddToMap(map, client, server);
 
             byte[] data = RandomNumberGenerator.GetBytes(8 << 20);
             byte[] received = [];
@@ -51,18 +42,33 @@ public class SockmapAttachTests
             Assert.Equal((ulong)data.Length, Stat(collection.Map("msg_stats"), 1));
         }
 
-        // A socket takes the map's programs when it is added, so detaching affects sockets added afterwards:
-        // re-added, the sockets still work and the program no longer sees their traffic.
-        foreach (var socket in new[] { client, server })
-        {
-            byte[] key = BitConverter.GetBytes((uint)((IPEndPoint)socket.LocalEndPoint!).Port);
-            Assert.True(Sockmap.RemoveSocket(map, key));
-            Sockmap.SetSocket(map, key, socket);
-        }
+        // A socket takes the map's programs when it is added, so detaching shows on sockets added afterwards:
+        // a new pair in the map still talks, and the program no longer sees its traffic.
+        var (client2, server2) = Connect(bed);
+        using var secondClient = client2;
+        using var secondServer = server2;
+        AddToMap(map, client2, server2);
         ulong before = Stat(collection.Map("msg_stats"), 1);
-        SendAll(client, new byte[1000]);
-        Assert.Equal(1000, ReadExactly(server, 1000).Length);
+        SendAll(client2, new byte[1000]);
+        Assert.Equal(1000, ReadExactly(server2, 1000).Length);
         Assert.Equal(before, Stat(collection.Map("msg_stats"), 1));
+    }
+
+    private static (Socket Client, Socket Server) Connect(TestBed bed) => bed.Receiver.Run(() =>
+    {
+        // Both ends live in the receiver namespace, talking over its own address: traffic never leaves it.
+        using var listener = new TcpListener(IPAddress.Parse(ReceiverAddress), 0);
+        listener.Start();
+        var connecting = new TcpClient();
+        connecting.Connect((IPEndPoint)listener.LocalEndpoint);
+        return (connecting.Client, listener.AcceptSocket());
+    });
+
+    /// <summary>Each socket goes in under its local port, which is what the program looks its peer up by.</summary>
+    private static void AddToMap(BpfMap map, params Socket[] sockets)
+    {
+        foreach (var socket in sockets)
+            Sockmap.SetSocket(map, BitConverter.GetBytes((uint)((IPEndPoint)socket.LocalEndPoint!).Port), socket);
     }
 
     [Fact]

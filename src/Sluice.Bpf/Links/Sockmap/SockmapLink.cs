@@ -7,7 +7,7 @@ namespace Sluice.Bpf;
 /// An sk_msg or sk_skb program attached to a SOCKMAP/SOCKHASH through a bpf_link (Linux 6.10): it runs for the
 /// sockets in the map until the last fd or pin of the link goes.
 /// A socket takes the map's programs when it is added to the map: attaching or detaching changes what happens to
-/// sockets added afterwards, not to those already in it (remove and re-add them to apply the change).
+/// sockets added afterwards, not to those already in it.
 /// </summary>
 public sealed class SockmapLink : BpfLink
 {

@@ -7,7 +7,7 @@ namespace Sluice.Bpf;
 /// An sk_msg or sk_skb program attached to a SOCKMAP/SOCKHASH with BPF_PROG_ATTACH (Linux 4.17). The map keeps the
 /// program while the map lives; this object detaches it on dispose unless <see cref="DetachOnDispose"/> is cleared.
 /// A socket takes the map's programs when it is added to the map: attaching or detaching changes what happens to
-/// sockets added afterwards, not to those already in it (remove and re-add them to apply the change).
+/// sockets added afterwards, not to those already in it.
 /// </summary>
 public sealed class SockmapProgramAttachment : IBpfAttachment
 {
