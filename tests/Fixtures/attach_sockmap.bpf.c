@@ -26,7 +26,7 @@ static __always_inline void add(__u32 slot, __u64 amount)
 }
 
 SEC("sk_msg")
-int redirect_to_peer(struct sk_msg_md *msg)
+int redirect_peer(struct sk_msg_md *msg)
 {
     __u32 peer = bpf_ntohl(msg->remote_port);
     add(0, 1);

@@ -35,6 +35,9 @@ public class CgroupAttachTests
             {
                 Assert.Equal(method == CgroupAttachMethod.Link ? AttachmentKind.CgroupLink : AttachmentKind.CgroupProgram, attachment.Kind);
                 Assert.Equal([collection.Program("count_sockops").Id], Cgroup.Query(cgroup, BpfAttachType.CgroupSockOps));
+                var listed = Assert.Single(Cgroup.ListAll(), a => a.CgroupPath == cgroup);
+                Assert.Equal((BpfAttachType.CgroupSockOps, collection.Program("count_sockops").Id, "count_sockops"),
+                    (listed.AttachType, listed.ProgramId, listed.ProgramName));
 
                 // This test process is outside the cgroup: its connection goes unseen.
                 bed.Sender.Run(() =>
@@ -51,6 +54,7 @@ public class CgroupAttachTests
                 Assert.Equal(1UL, Read(events, ActiveEstablished));
             }
             Assert.Empty(Cgroup.Query(cgroup, BpfAttachType.CgroupSockOps));
+            Assert.DoesNotContain(Cgroup.ListAll(), a => a.CgroupPath == cgroup);
         }
         finally
         {

@@ -19,7 +19,7 @@ public class SockmapAttachTests
         using var bed = new TestBed();
         using var collection = BpfCollection.Load(Fixture.Path("attach_sockmap"));
         var map = collection.Map("sock_hash");
-        var program = collection.Program("redirect_to_peer");
+        var program = collection.Program("redirect_peer");
         var (client, server) = Connect(bed);
         using var clientSocket = client;
         using var serverSocket = server;
@@ -30,6 +30,8 @@ public class SockmapAttachTests
         {
             Assert.Equal(legacyAttach ? AttachmentKind.SockmapProgram : AttachmentKind.SockmapLink, attachment.Kind);
             AddToMap(map, client, server);
+            var listed = Assert.Single(Sockmap.ListAll(), a => a.MapId == BpfMapInfo.FromFd(map.Fd).Id);
+            Assert.Equal((BpfAttachType.SkMsgVerdict, program.Id, "redirect_peer"), (listed.AttachType, listed.ProgramId, listed.ProgramName));
 
             byte[] data = RandomNumberGenerator.GetBytes(8 << 20);
             byte[] received = [];
@@ -44,6 +46,7 @@ public class SockmapAttachTests
 
         // A socket takes the map's programs when it is added, so detaching shows on sockets added afterwards:
         // a new pair in the map still talks, and the program no longer sees its traffic.
+        Assert.DoesNotContain(Sockmap.ListAll(), a => a.MapId == BpfMapInfo.FromFd(map.Fd).Id);
         var (client2, server2) = Connect(bed);
         using var secondClient = client2;
         using var secondServer = server2;
@@ -77,7 +80,7 @@ public class SockmapAttachTests
         Requires.Root();
         using var collection = BpfCollection.Load(Fixture.Path("attach_sockmap"));
         var error = Assert.Throws<ArgumentException>(() =>
-            Sockmap.Attach(collection.Program("redirect_to_peer"), collection.Map("msg_stats"), BpfAttachType.SkMsgVerdict));
+            Sockmap.Attach(collection.Program("redirect_peer"), collection.Map("msg_stats"), BpfAttachType.SkMsgVerdict));
         Assert.Contains("msg_stats", error.Message, StringComparison.Ordinal);
     }
 

@@ -60,6 +60,64 @@ public static class Cgroup
         }
     }
 
+    /// <summary>Every cgroup hook type, in uapi order.</summary>
+    public static IReadOnlyList<BpfAttachType> AttachTypes { get; } =
+    [
+        BpfAttachType.CgroupInetIngress, BpfAttachType.CgroupInetEgress, BpfAttachType.CgroupInetSockCreate, BpfAttachType.CgroupSockOps,
+        BpfAttachType.CgroupDevice, BpfAttachType.CgroupInet4Bind, BpfAttachType.CgroupInet6Bind, BpfAttachType.CgroupInet4Connect,
+        BpfAttachType.CgroupInet6Connect, BpfAttachType.CgroupInet4PostBind, BpfAttachType.CgroupInet6PostBind,
+        BpfAttachType.CgroupUdp4Sendmsg, BpfAttachType.CgroupUdp6Sendmsg, BpfAttachType.CgroupSysctl, BpfAttachType.CgroupUdp4Recvmsg,
+        BpfAttachType.CgroupUdp6Recvmsg, BpfAttachType.CgroupGetsockopt, BpfAttachType.CgroupSetsockopt,
+        BpfAttachType.CgroupInet4Getpeername, BpfAttachType.CgroupInet6Getpeername, BpfAttachType.CgroupInet4Getsockname,
+        BpfAttachType.CgroupInet6Getsockname, BpfAttachType.CgroupInetSockRelease, BpfAttachType.CgroupUnixConnect,
+        BpfAttachType.CgroupUnixSendmsg, BpfAttachType.CgroupUnixRecvmsg, BpfAttachType.CgroupUnixGetpeername,
+        BpfAttachType.CgroupUnixGetsockname,
+    ];
+
+    /// <summary>
+    /// Every program attached directly to <paramref name="root"/> or a cgroup below it, on every hook the kernel knows
+    /// (what `sluice net list` shows for cgroups). Hooks this kernel lacks are skipped.
+    /// </summary>
+    /// <param name="root">Where to start (default: <see cref="Root"/>).</param>
+    public static IReadOnlyList<CgroupAttachmentInfo> ListAll(string? root = null)
+    {
+        root ??= Root;
+        var result = new List<CgroupAttachmentInfo>();
+        var names = new Dictionary<uint, string>();
+        var pending = new Stack<string>([root]);
+        while (pending.Count > 0)
+        {
+            string path = pending.Pop();
+            foreach (var type in AttachTypes)
+                foreach (uint id in TryQuery(path, type))
+                {
+                    if (!names.TryGetValue(id, out var name)) names[id] = name = ProgramLookup.Find(id)?.Name ?? "";
+                    result.Add(new CgroupAttachmentInfo(path, type, id, name));
+                }
+            try
+            {
+                foreach (var child in Directory.EnumerateDirectories(path)) pending.Push(child);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // A cgroup removed while walking has nothing attached any more.
+            }
+        }
+        return result;
+    }
+
+    private static IReadOnlyList<uint> TryQuery(string path, BpfAttachType type)
+    {
+        try
+        {
+            return Query(path, type);
+        }
+        catch (Exception error) when (error is BpfException or IOException)
+        {
+            return []; // unknown hook on this kernel (EINVAL), or the cgroup vanished
+        }
+    }
+
     /// <summary>Cgroup links arrived in 5.7; before that BPF_LINK_CREATE rejects the attach type with EINVAL.</summary>
     private static bool LinksSupported => Environment.OSVersion.Version >= new Version(5, 7);
 }
