@@ -120,9 +120,9 @@ public sealed class NetworkNamespace : IDisposable
         }
         finally
         {
-            // The thread ends right after this, which would drop the namespace anyway; going home first keeps the
-            // thread honest should anything (a finaliser, a debugger) run on it before it exits.
-            Enter(home._handle, "the original namespace");
+            // The thread ends right after this, which drops the namespace anyway; going home first keeps the thread
+            // honest should anything run on it before it exits. A failure here must not mask the action's outcome.
+            _ = Libc.SetNs((int)home._handle.DangerousGetHandle(), Libc.CLONE_NEWNET);
         }
     }
 

@@ -89,7 +89,7 @@ public static class Xdp
             }
             catch (NetlinkException error)
             {
-                throw XdpErrors.Explain(error.Errno, error.KernelMessage, index, interfaceName, attachedMode, netns, "RTM_SETLINK IFLA_XDP", error);
+                throw XdpErrors.Explain(error.Errno, error.KernelMessage, index, interfaceName, attachedMode, netns, "RTM_SETLINK IFLA_XDP", error, socket);
             }
             any = true;
         }

@@ -20,7 +20,7 @@ internal static class XdpErrors
     }
 
     internal static BpfAttachException Explain(int errno, string? kernelMessage, int interfaceIndex, string interfaceName,
-        XdpMode mode, NetworkNamespace? netns, string operation, Exception? inner = null)
+        XdpMode mode, NetworkNamespace? netns, string operation, Exception? inner = null, NetlinkSocket? socket = null)
     {
         string where = NamespaceScope.Describe(interfaceName, netns);
         string failed = $"{operation} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})" +
@@ -44,7 +44,7 @@ internal static class XdpErrors
                     $" ({failed})", inner) { KernelMessage = kernelMessage };
             case Libc.EBUSY:
             case Libc.EEXIST:
-                return Occupied(errno, kernelMessage, interfaceIndex, where, mode, netns, failed, inner);
+                return Occupied(errno, kernelMessage, interfaceIndex, where, mode, netns, failed, inner, socket);
             default:
                 return new BpfAttachException(AttachFailure.Other, errno, $"attaching XDP{modeText} to {where} failed ({failed})", inner)
                 { KernelMessage = kernelMessage };
@@ -52,13 +52,14 @@ internal static class XdpErrors
     }
 
     private static BpfAttachException Occupied(int errno, string? kernelMessage, int interfaceIndex, string where, XdpMode mode,
-        NetworkNamespace? netns, string failed, Exception? inner)
+        NetworkNamespace? netns, string failed, Exception? inner, NetlinkSocket? socket)
     {
         XdpState? state = null;
         try
         {
-            using var socket = NetlinkSocket.Open(netns);
-            state = XdpNetlink.Query(socket, interfaceIndex);
+            // An attachment passes its own socket: it is in the interface's namespace, whatever the caller's is.
+            using var opened = socket is null ? NetlinkSocket.Open(netns) : null;
+            state = XdpNetlink.Query(socket ?? opened!, interfaceIndex);
         }
         catch (Exception exception) when (exception is IOException or TimeoutException)
         {

@@ -68,7 +68,7 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
             }
             catch (NetlinkException error)
             {
-                throw XdpErrors.Explain(error.Errno, error.KernelMessage, interfaceIndex, interfaceName, mode, netns, "RTM_SETLINK IFLA_XDP", error);
+                throw XdpErrors.Explain(error.Errno, error.KernelMessage, interfaceIndex, interfaceName, mode, netns, "RTM_SETLINK IFLA_XDP", error, socket);
             }
             var identity = ProgramLookup.Of(program);
             var actual = mode;
@@ -101,7 +101,7 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
         }
         catch (NetlinkException error)
         {
-            throw Mismatch(error) ?? XdpErrors.Explain(error.Errno, error.KernelMessage, InterfaceIndex, _interfaceName, Mode, null, "RTM_SETLINK IFLA_XDP", error);
+            throw Mismatch(error) ?? XdpErrors.Explain(error.Errno, error.KernelMessage, InterfaceIndex, _interfaceName, Mode, null, "RTM_SETLINK IFLA_XDP", error, _socket);
         }
         var identity = ProgramLookup.Of(program);
         var replacement = ProgramLookup.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished");
@@ -126,7 +126,7 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
         }
         catch (NetlinkException error)
         {
-            throw Mismatch(error) ?? XdpErrors.Explain(error.Errno, error.KernelMessage, InterfaceIndex, _interfaceName, Mode, null, "RTM_SETLINK IFLA_XDP", error);
+            throw Mismatch(error) ?? XdpErrors.Explain(error.Errno, error.KernelMessage, InterfaceIndex, _interfaceName, Mode, null, "RTM_SETLINK IFLA_XDP", error, _socket);
         }
         current.Dispose();
         _current = null;
