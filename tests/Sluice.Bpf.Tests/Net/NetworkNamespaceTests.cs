@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using Sluice.Tests;
 using Xunit;
 
@@ -66,6 +68,47 @@ public class NetworkNamespaceTests
 
         Assert.Throws<FileNotFoundException>(() => NetworkNamespace.Open("sluice-no-such-namespace"));
         Assert.Throws<ArgumentException>(() => NetworkNamespace.Open("../etc"));
+    }
+
+    [Fact]
+    public void Concurrent_runs_in_different_namespaces_never_see_each_other()
+    {
+        Requires.Root();
+        using var pair = new VethNamespaces();
+        using var sender = NetworkNamespace.Open(pair.SenderNamespace);
+        using var receiver = NetworkNamespace.Open(pair.ReceiverNamespace);
+        var seen = new string[40];
+        Parallel.For(0, seen.Length, i =>
+        {
+            var (netns, device) = i % 2 == 0 ? (sender, pair.SenderInterface) : (receiver, pair.ReceiverInterface);
+            seen[i] = netns.Run(() => NetworkInterface.GetAllNetworkInterfaces().Single(n => n.Name != "lo").Name) == device ? "ok" : "wrong";
+        });
+        Assert.All(seen, s => Assert.Equal("ok", s));
+        // Thread-pool threads that ran the loop are back in (or never left) the original namespace.
+        Assert.DoesNotContain(pair.SenderInterface, NetworkInterface.GetAllNetworkInterfaces().Select(i => i.Name));
+    }
+
+    [Fact]
+    public void Fixture_carries_ipv6_between_its_namespaces()
+    {
+        Requires.Root();
+        using var pair = new VethNamespaces();
+        using var sender = NetworkNamespace.Open(pair.SenderNamespace);
+        using var receiver = NetworkNamespace.Open(pair.ReceiverNamespace);
+        var destination = new IPEndPoint(IPAddress.Parse(VethNamespaces.ReceiverAddress6), 9998);
+        using var inbound = receiver.Run(() =>
+        {
+            var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+            socket.Bind(destination);
+            return socket;
+        });
+        using var outbound = sender.Run(() => new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
+        outbound.SendTo([1, 2, 3], destination);
+        Assert.True(inbound.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectRead), "no IPv6 datagram arrived");
+        EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
+        var buffer = new byte[16];
+        Assert.Equal(3, inbound.ReceiveFrom(buffer, ref from));
+        Assert.Equal(IPAddress.Parse(VethNamespaces.SenderAddress6), ((IPEndPoint)from).Address);
     }
 
     [Fact]
