@@ -1,0 +1,105 @@
+using Sluice.Bpf.Interop;
+using Sluice.Bpf.Object;
+
+namespace Sluice.Bpf;
+
+/// <summary>
+/// An sk_msg or sk_skb program attached to a SOCKMAP/SOCKHASH with BPF_PROG_ATTACH (Linux 4.17). The map keeps the
+/// program while the map lives; this object detaches it on dispose unless <see cref="DetachOnDispose"/> is cleared.
+/// A socket takes the map's programs when it is added to the map: attaching or detaching changes what happens to
+/// sockets added afterwards, not to those already in it.
+/// </summary>
+public sealed class SockmapProgramAttachment : IBpfAttachment
+{
+    private readonly BpfFd _map;
+    private BpfFd? _program;
+
+    private SockmapProgramAttachment(BpfFd map, BpfAttachType attachType, BpfFd program, uint programId)
+    {
+        _map = map;
+        AttachType = attachType;
+        _program = program;
+        ProgramId = programId;
+    }
+
+    /// <summary>The hook.</summary>
+    public BpfAttachType AttachType { get; }
+
+    /// <inheritdoc />
+    public AttachmentKind Kind => AttachmentKind.SockmapProgram;
+
+    /// <inheritdoc />
+    public uint ProgramId { get; private set; }
+
+    /// <summary>Whether <see cref="Dispose"/> detaches the program (default true).</summary>
+    public bool DetachOnDispose { get; set; } = true;
+
+    /// <summary>Attaches with BPF_PROG_ATTACH on the map.</summary>
+    /// <exception cref="BpfAttachException">The kernel refused; the message names the cause.</exception>
+    public static SockmapProgramAttachment Attach(BpfFd program, BpfMap map, BpfAttachType attachType)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(map);
+        Sockmap.CheckMap(map);
+        var attr = new ProgAttachAttr { TargetFd = (uint)map.Fd.Value, AttachBpfFd = (uint)program.Value, AttachType = (uint)attachType };
+        if (BpfSyscall.TryInvoke(BpfCommand.ProgAttach, ref attr, out int errno) < 0)
+            throw Sockmap.Explain(errno, program, map, attachType, "BPF_PROG_ATTACH");
+        uint id = ProgramLookup.Of(program).Id;
+        // Own references to map and program: detaching later needs both, whatever the caller disposes meanwhile.
+        var ownProgram = ProgramLookup.TryOpen(id) ?? throw new InvalidOperationException($"program {id} vanished while attaching");
+        var ownMap = ObjectInfo.TryOpenById(BpfCommand.MapGetFdById, BpfMapInfo.FromFd(map.Fd).Id) ?? throw new InvalidOperationException("the map vanished while attaching");
+        return new SockmapProgramAttachment(ownMap, attachType, ownProgram, id);
+    }
+
+    /// <summary>Replaces the program: the map holds one program per hook, so attaching another replaces it.</summary>
+    public void Update(BpfFd program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        if (_program is null) throw new InvalidOperationException("the program was detached");
+        var attr = new ProgAttachAttr { TargetFd = (uint)_map.Value, AttachBpfFd = (uint)program.Value, AttachType = (uint)AttachType };
+        if (BpfSyscall.TryInvoke(BpfCommand.ProgAttach, ref attr, out int errno) < 0)
+            throw new BpfAttachException(AttachFailure.Other, errno, $"replacing the {AttachType} program of a socket map failed: " +
+                $"BPF_PROG_ATTACH: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
+        uint id = ProgramLookup.Of(program).Id;
+        var replacement = ProgramLookup.TryOpen(id) ?? throw new InvalidOperationException($"program {id} vanished");
+        _program.Dispose();
+        _program = replacement;
+        ProgramId = id;
+    }
+
+    /// <summary>BPF_PROG_ATTACH socket-map attachments cannot be pinned; pin the map instead, which keeps them.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public void Pin(string path) =>
+        throw new NotSupportedException("a BPF_PROG_ATTACH socket-map attachment cannot be pinned; pin the map (it keeps its programs) " +
+            "and clear DetachOnDispose, or use a SockmapLink");
+
+    /// <summary>Detaches the program (BPF_PROG_DETACH).</summary>
+    public void Detach()
+    {
+        if (_program is not { } current) return;
+        var attr = new ProgAttachAttr { TargetFd = (uint)_map.Value, AttachBpfFd = (uint)current.Value, AttachType = (uint)AttachType };
+        if (BpfSyscall.TryInvoke(BpfCommand.ProgDetach, ref attr, out int errno) < 0 && errno != Libc.ENOENT)
+            throw BpfException.FromErrno(BpfCommand.ProgDetach, errno, $"socket map hook {AttachType}");
+        current.Dispose();
+        _program = null;
+        ProgramId = 0;
+    }
+
+    /// <summary>Detaches (when <see cref="DetachOnDispose"/>) and releases the map and program references.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (DetachOnDispose) Detach();
+        }
+        finally
+        {
+            _program?.Dispose();
+            _program = null;
+            _map.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"socket map {AttachType} (program {ProgramId}, BPF_PROG_ATTACH)";
+}

@@ -1,0 +1,57 @@
+using Sluice.Bpf.Interop;
+
+namespace Sluice.Bpf;
+
+/// <summary>TCX queries and the kernel support probe (attaching: <see cref="TcxLink.Attach(BpfFd, string, TcDirection, TcxOrder?, NetworkNamespace?)"/>).</summary>
+public static class Tcx
+{
+    private const int MaxPrograms = 64;
+    private static readonly Lazy<bool> Supported = new(Probe);
+
+    /// <summary>True when the kernel has TCX (Linux 6.6).</summary>
+    public static bool IsSupported => Supported.Value;
+
+    /// <summary>The programs on <paramref name="interfaceName"/>'s TCX hook, in run order.</summary>
+    public static TcxState Query(string interfaceName, TcDirection direction, NetworkNamespace? netns = null) =>
+        NamespaceScope.Run(netns, () => QueryHere(InterfaceResolver.Resolve(interfaceName, netns), direction));
+
+    /// <summary>The programs on interface <paramref name="interfaceIndex"/>'s TCX hook, in run order.</summary>
+    public static TcxState Query(int interfaceIndex, TcDirection direction, NetworkNamespace? netns = null) =>
+        NamespaceScope.Run(netns, () => QueryHere(interfaceIndex, direction));
+
+    /// <summary>BPF_PROG_QUERY resolves the ifindex in the calling thread's namespace.</summary>
+    internal static unsafe TcxState QueryHere(int interfaceIndex, TcDirection direction)
+    {
+        var programs = new uint[MaxPrograms];
+        var links = new uint[MaxPrograms];
+        fixed (uint* programIds = programs)
+        fixed (uint* linkIds = links)
+        {
+            var attr = new ProgQueryAttr
+            {
+                Target = (uint)interfaceIndex,
+                AttachType = (uint)TcxLink.AttachType(direction),
+                ProgIds = (ulong)programIds,
+                LinkIds = (ulong)linkIds,
+                Count = MaxPrograms,
+            };
+            if (BpfSyscall.TryInvoke(BpfCommand.ProgQuery, ref attr, out int errno) < 0)
+            {
+                if (errno == Libc.EINVAL && !IsSupported) throw new BpfNotSupportedException("TCX", "6.6");
+                if (errno == Libc.ENODEV)
+                    throw new BpfAttachException(AttachFailure.InterfaceNotFound, errno, $"interface index {interfaceIndex} does not exist");
+                throw BpfException.FromErrno(BpfCommand.ProgQuery, errno, $"TCX {direction} of ifindex {interfaceIndex}");
+            }
+            var entries = new TcxEntry[Math.Min(attr.Count, MaxPrograms)];
+            for (int i = 0; i < entries.Length; i++) entries[i] = new TcxEntry(programs[i], links[i] == 0 ? null : links[i]);
+            return new TcxState(interfaceIndex, direction, attr.Revision, entries);
+        }
+    }
+
+    /// <summary>Loopback is interface 1 in every namespace; kernels without TCX reject the attach type with EINVAL.</summary>
+    private static bool Probe()
+    {
+        var attr = new ProgQueryAttr { Target = 1, AttachType = (uint)TcxLink.AttachType(TcDirection.Ingress) };
+        return BpfSyscall.TryInvoke(BpfCommand.ProgQuery, ref attr, out int errno) >= 0 || errno != Libc.EINVAL;
+    }
+}

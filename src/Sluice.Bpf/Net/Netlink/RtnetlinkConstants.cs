@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+
+namespace Sluice.Bpf.Net.Netlink;
+
+/// <summary>rtnetlink message types and attributes (uapi/linux/rtnetlink.h, if_link.h, pkt_sched.h, pkt_cls.h).</summary>
+internal static class Rtnl
+{
+    internal const ushort RTM_NEWLINK = 16;
+    internal const ushort RTM_GETLINK = 18;
+    internal const ushort RTM_SETLINK = 19;
+    internal const ushort RTM_NEWQDISC = 36;
+    internal const ushort RTM_DELQDISC = 37;
+    internal const ushort RTM_GETQDISC = 38;
+    internal const ushort RTM_NEWTFILTER = 44;
+    internal const ushort RTM_DELTFILTER = 45;
+    internal const ushort RTM_GETTFILTER = 46;
+
+    internal const ushort IFLA_IFNAME = 3;
+    internal const ushort IFLA_XDP = 43;
+
+    internal const ushort IFLA_XDP_FD = 1;
+    internal const ushort IFLA_XDP_ATTACHED = 2;
+    internal const ushort IFLA_XDP_FLAGS = 3;
+    internal const ushort IFLA_XDP_PROG_ID = 4;
+    internal const ushort IFLA_XDP_DRV_PROG_ID = 5;
+    internal const ushort IFLA_XDP_SKB_PROG_ID = 6;
+    internal const ushort IFLA_XDP_HW_PROG_ID = 7;
+    internal const ushort IFLA_XDP_EXPECTED_FD = 8;
+
+    internal const uint XDP_FLAGS_UPDATE_IF_NOEXIST = 1;
+    internal const uint XDP_FLAGS_SKB_MODE = 2;
+    internal const uint XDP_FLAGS_DRV_MODE = 4;
+    internal const uint XDP_FLAGS_HW_MODE = 8;
+    internal const uint XDP_FLAGS_REPLACE = 16;
+
+    internal const ushort TCA_KIND = 1;
+    internal const ushort TCA_OPTIONS = 2;
+
+    internal const ushort TCA_BPF_FD = 6;
+    internal const ushort TCA_BPF_NAME = 7;
+    internal const ushort TCA_BPF_FLAGS = 8;
+    internal const ushort TCA_BPF_FLAGS_GEN = 9;
+    internal const ushort TCA_BPF_TAG = 10;
+    internal const ushort TCA_BPF_ID = 11;
+    internal const uint TCA_BPF_FLAG_ACT_DIRECT = 1;
+
+    /// <summary>The clsact qdisc's handle (ffff:0) and parent (TC_H_CLSACT).</summary>
+    internal const uint ClsactHandle = 0xFFFF_0000;
+    internal const uint ClsactParent = 0xFFFF_FFF1;
+    /// <summary>Filter parents on clsact: TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS / TC_H_MIN_EGRESS).</summary>
+    internal const uint ClsactIngress = 0xFFFF_FFF2;
+    internal const uint ClsactEgress = 0xFFFF_FFF3;
+    /// <summary>ETH_P_ALL in network byte order, as tcm_info's low 16 bits want it.</summary>
+    internal const ushort EthPAllNetworkOrder = 0x0300;
+}
+
+/// <summary>struct ifinfomsg.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct IfInfoMessage
+{
+    public byte Family;
+    private readonly byte _padding;
+    public ushort DeviceType;
+    public int Index;
+    public uint Flags;
+    public uint Change;
+}
+
+/// <summary>struct tcmsg.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TcMessage
+{
+    public byte Family;
+    private readonly byte _padding1;
+    private readonly ushort _padding2;
+    public int InterfaceIndex;
+    public uint Handle;
+    public uint Parent;
+    /// <summary>For filters: priority in the upper 16 bits, protocol (network order) in the lower.</summary>
+    public uint Info;
+}
