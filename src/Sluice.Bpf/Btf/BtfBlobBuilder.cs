@@ -1,3 +1,4 @@
+using Sluice.Bpf.Object;
 using System.Text;
 
 namespace Sluice.Bpf;

@@ -1,3 +1,4 @@
+using Sluice.Bpf.Object;
 using Sluice.Bpf.Interop;
 
 namespace Sluice.Bpf;
@@ -34,8 +35,8 @@ internal static class BtfFeatureProbe
     private static byte[] FuncBlob(int linkage)
     {
         var b = new BtfBlobBuilder();
-        uint proto = b.Type(BtfKind.FuncProto, null, 0, 0);
-        b.Type(BtfKind.Func, "probe", linkage, proto);
+        uint proto = b.Type(BtfKind.FunctionProto, null, 0, 0);
+        b.Type(BtfKind.Function, "probe", linkage, proto);
         return b.Build();
     }
 
@@ -43,8 +44,8 @@ internal static class BtfFeatureProbe
     {
         var b = new BtfBlobBuilder();
         uint integer = b.Int("int");
-        uint variable = b.Type(BtfKind.Var, "probe", 0, integer, false, 1);
-        b.Type(BtfKind.DataSec, ".data", 1, 4, false, variable, 0, 4);
+        uint variable = b.Type(BtfKind.Variable, "probe", 0, integer, false, 1);
+        b.Type(BtfKind.DataSection, ".data", 1, 4, false, variable, 0, 4);
         return b.Build();
     }
 
@@ -59,8 +60,8 @@ internal static class BtfFeatureProbe
     {
         var b = new BtfBlobBuilder();
         uint integer = b.Int("int");
-        uint variable = b.Type(BtfKind.Var, "probe", 0, integer, false, 1);
-        b.Type(BtfKind.DeclTag, "tag", 0, variable, false, uint.MaxValue);
+        uint variable = b.Type(BtfKind.Variable, "probe", 0, integer, false, 1);
+        b.Type(BtfKind.DeclarationTag, "tag", 0, variable, false, uint.MaxValue);
         return b.Build();
     }
 

@@ -1,3 +1,4 @@
+using Sluice.Bpf.Object;
 using System.Buffers.Binary;
 
 namespace Sluice.Bpf;
@@ -59,14 +60,14 @@ internal static class BtfLayout
     {
         BtfKind.Int => 4,
         BtfKind.Pointer or BtfKind.Forward or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
-            or BtfKind.Func or BtfKind.Float or BtfKind.TypeTag => 0,
+            or BtfKind.Function or BtfKind.Float or BtfKind.TypeTag => 0,
         BtfKind.Array => 12,
         BtfKind.Struct or BtfKind.Union => 12 * vlen,
         BtfKind.Enum => 8 * vlen,
-        BtfKind.FuncProto => 8 * vlen,
-        BtfKind.Var => 4,
-        BtfKind.DataSec => 12 * vlen,
-        BtfKind.DeclTag => 4,
+        BtfKind.FunctionProto => 8 * vlen,
+        BtfKind.Variable => 4,
+        BtfKind.DataSection => 12 * vlen,
+        BtfKind.DeclarationTag => 4,
         BtfKind.Enum64 => 12 * vlen,
         _ => throw new FormatException($"unknown BTF kind {(int)kind}"),
     };

@@ -1,3 +1,4 @@
+using Sluice.Bpf.Object;
 namespace Sluice.Bpf;
 
 /// <summary>
@@ -53,21 +54,21 @@ internal static class BtfSanitizer
         int data = at + BtfLayout.TypeSize;
         switch (kind)
         {
-            case BtfKind.FuncProto when !features.Func:
+            case BtfKind.FunctionProto when !features.Func:
                 // Each 8-byte parameter {name, type} becomes an 8-byte enumerator {name, value}.
                 BtfLayout.Write(blob, at + 4, BtfLayout.Info(BtfKind.Enum, vlen));
                 BtfLayout.Write(blob, at + 8, 4);
                 return true;
-            case BtfKind.Func when !features.Func:
+            case BtfKind.Function when !features.Func:
                 BtfLayout.Write(blob, at + 4, BtfLayout.Info(BtfKind.Typedef, 0));
                 return true;
-            case BtfKind.Func when !features.GlobalFunc && vlen != 0:
-                BtfLayout.Write(blob, at + 4, BtfLayout.Info(BtfKind.Func, 0));
+            case BtfKind.Function when !features.GlobalFunc && vlen != 0:
+                BtfLayout.Write(blob, at + 4, BtfLayout.Info(BtfKind.Function, 0));
                 return true;
-            case BtfKind.Var when !features.DataSec:
+            case BtfKind.Variable when !features.DataSec:
                 WriteOneByteInt(blob, at, keepName: true);
                 return true;
-            case BtfKind.DataSec when !features.DataSec:
+            case BtfKind.DataSection when !features.DataSec:
                 // Each 12-byte {var type, offset, size} becomes a 12-byte member {name, type, bit offset}; struct
                 // names cannot hold '.', so ".data" becomes "_data" in the string table.
                 ReplaceDots(blob, header, BtfLayout.Read(blob, at));
@@ -86,7 +87,7 @@ internal static class BtfSanitizer
                 BtfLayout.Write(blob, at, 0);
                 BtfLayout.Write(blob, at + 4, BtfLayout.Info(BtfKind.Struct, 0));
                 return true;
-            case BtfKind.DeclTag when !features.DeclTag:
+            case BtfKind.DeclarationTag when !features.DeclTag:
                 WriteOneByteInt(blob, at, keepName: false);
                 return true;
             case BtfKind.TypeTag when !features.TypeTag:

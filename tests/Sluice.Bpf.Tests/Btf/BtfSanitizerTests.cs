@@ -1,3 +1,4 @@
+using Sluice.Bpf.Object;
 using System.Text;
 using Sluice.Tests;
 using Xunit;
@@ -13,12 +14,12 @@ public class BtfSanitizerTests
     {
         var b = new BtfBlobBuilder();
         uint integer = b.Int("int");                                                         // 1
-        uint proto = b.Type(BtfKind.FuncProto, null, 1, integer, false, b.String("a"), integer); // 2
-        b.Type(BtfKind.Func, "f", 1, proto);                                                  // 3 (global)
-        uint variable = b.Type(BtfKind.Var, "x", 0, integer, false, 1);                       // 4
-        b.Type(BtfKind.DataSec, ".data", 1, 4, false, variable, 0, 4);                        // 5
+        uint proto = b.Type(BtfKind.FunctionProto, null, 1, integer, false, b.String("a"), integer); // 2
+        b.Type(BtfKind.Function, "f", 1, proto);                                                  // 3 (global)
+        uint variable = b.Type(BtfKind.Variable, "x", 0, integer, false, 1);                       // 4
+        b.Type(BtfKind.DataSection, ".data", 1, 4, false, variable, 0, 4);                        // 5
         b.Type(BtfKind.Float, "float", 0, 4);                                                 // 6
-        b.Type(BtfKind.DeclTag, "tag", 0, variable, false, uint.MaxValue);                    // 7
+        b.Type(BtfKind.DeclarationTag, "tag", 0, variable, false, uint.MaxValue);                    // 7
         uint typeTag = b.Type(BtfKind.TypeTag, "user", 0, integer);                           // 8
         b.Type(BtfKind.Pointer, null, 0, typeTag);                                            // 9
         b.Type(BtfKind.Enum64, "big", 2, 8, false, b.String("A"), 1, 0, b.String("B"), 0, 1); // 10
@@ -97,7 +98,7 @@ public class BtfSanitizerTests
         var features = BtfFeatures.All with { GlobalFunc = false, TypeTag = false };
         var types = Types(BtfSanitizer.Sanitize(EveryKind(), features, out int rewritten));
         Assert.Equal(2, rewritten);
-        Assert.Equal((BtfKind.Func, 0, "f", 2u), types[2]);
+        Assert.Equal((BtfKind.Function, 0, "f", 2u), types[2]);
         Assert.Equal(BtfKind.Const, types[7].Kind);
         Assert.Equal(BtfKind.Enum64, types[9].Kind);
     }
