@@ -189,10 +189,23 @@ public class BpfLink : IBpfAttachment
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the fd.</summary>
+    /// <summary>True for links this process created by attaching (not opened from a pin or an id).</summary>
+    internal bool CreatedHere { get; init; }
+
+    /// <summary>
+    /// Releases the fd. A link this process created and did not pin is detached first: closing the last fd
+    /// would detach it too, but the kernel frees links from a workqueue, so without an explicit detach the
+    /// program can stay attached for a while after Dispose returns.
+    /// </summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing) Fd.Dispose();
+        if (!disposing || Fd.IsClosed) return;
+        if (CreatedHere && PinPath is null)
+        {
+            var attr = new LinkDetachAttr { LinkFd = (uint)Fd.Value };
+            _ = BpfSyscall.TryInvoke(BpfCommand.LinkDetach, ref attr, out _);
+        }
+        Fd.Dispose();
     }
 
     /// <inheritdoc />

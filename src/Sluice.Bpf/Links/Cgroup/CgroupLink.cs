@@ -42,7 +42,7 @@ public sealed class CgroupLink : BpfLink
         var handle = new BpfFd(fd);
         try
         {
-            return new CgroupLink(handle, ReadInfo(handle));
+            return new CgroupLink(handle, ReadInfo(handle)) { CreatedHere = true };
         }
         catch
         {

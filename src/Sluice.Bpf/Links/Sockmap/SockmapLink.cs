@@ -32,7 +32,7 @@ public sealed class SockmapLink : BpfLink
         var handle = new BpfFd(fd);
         try
         {
-            return new SockmapLink(handle, ReadInfo(handle), attachType);
+            return new SockmapLink(handle, ReadInfo(handle), attachType) { CreatedHere = true };
         }
         catch
         {

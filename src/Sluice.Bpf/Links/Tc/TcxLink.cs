@@ -64,7 +64,7 @@ public sealed class TcxLink : BpfLink
         var handle = new BpfFd(fd);
         try
         {
-            return new TcxLink(handle, ReadInfo(handle));
+            return new TcxLink(handle, ReadInfo(handle)) { CreatedHere = true };
         }
         catch
         {

@@ -52,7 +52,7 @@ public sealed class XdpLink : BpfLink
         var handle = new BpfFd(fd);
         try
         {
-            return new XdpLink(handle, ReadInfo(handle), ActualMode(interfaceIndex, mode, netns));
+            return new XdpLink(handle, ReadInfo(handle), ActualMode(interfaceIndex, mode, netns)) { CreatedHere = true };
         }
         catch
         {
