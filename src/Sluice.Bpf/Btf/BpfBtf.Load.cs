@@ -36,6 +36,13 @@ public sealed partial class BpfBtf
         return new BpfBtf(new BpfFd(fd), features.Func) { RewrittenTypes = rewritten };
     }
 
+    /// <summary>Loads an object's BTF as the object reader parsed it; see <see cref="Load(ReadOnlySpan{byte})"/>.</summary>
+    public static BpfBtf Load(Sluice.Bpf.Object.BtfSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return Load(spec.RawData);
+    }
+
     /// <summary>How many types were rewritten for this kernel (0 on kernels that accept every kind, like 6.0+).</summary>
     public int RewrittenTypes { get; private init; }
 

@@ -10,8 +10,6 @@ namespace Sluice.Bpf;
 /// </summary>
 internal sealed class CollectionLoader
 {
-    private const int PseudoEinval = Libc.EINVAL;
-
     private readonly ObjectSpec _spec;
     private readonly CollectionOptions _options;
     private readonly List<string> _warnings = [];
@@ -56,7 +54,7 @@ internal sealed class CollectionLoader
         }
         try
         {
-            _btf = BpfBtf.Load(_spec.Btf.RawData);
+            _btf = BpfBtf.Load(_spec.Btf);
             if (_btf.RewrittenTypes > 0)
                 _warnings.Add($"object BTF: {_btf.RewrittenTypes} types rewritten for this kernel, which lacks " +
                     string.Join(", ", BtfFeatureProbe.Current.Missing()));
@@ -134,7 +132,8 @@ internal sealed class CollectionLoader
     {
         if (_options.ProgramFilter is { } filter && !filter(spec)) return;
         if (spec.Type == BpfProgramType.Unspecified)
-            throw new BpfException("BPF_PROG_LOAD", PseudoEinval,
+            // Checked here rather than left to the kernel, whose bare EINVAL would not say why.
+            throw new BpfException("BPF_PROG_LOAD", Libc.EINVAL,
                 $"program '{spec.Name}': section '{spec.SectionName}' names no known program type");
         var options = new ProgramLoadOptions
         {

@@ -21,7 +21,15 @@ public partial class BpfMap
     {
         var fd = ObjectInfo.TryOpenById(BpfCommand.MapGetFdById, id, (uint)access)
             ?? throw new KeyNotFoundException($"no BPF map with id {id}");
-        return FromFd(fd);
+        try
+        {
+            return FromFd(fd);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Opens the map pinned at <paramref name="path"/> and reads its properties.</summary>

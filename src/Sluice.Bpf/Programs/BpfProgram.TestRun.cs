@@ -29,7 +29,7 @@ public sealed partial class BpfProgram
     }
 
     /// <summary>
-    /// Runs an XDP program with an <c>xdp_md</c> context (Linux 5.15; see <see cref="XdpContext"/> for what the
+    /// Runs an XDP program with an <c>xdp_md</c> context (Linux 5.14; see <see cref="XdpContext"/> for what the
     /// kernel accepts); <paramref name="context"/> is overwritten with the context after the run.
     /// </summary>
     public TestRunResult TestRun(ReadOnlySpan<byte> data, ref XdpContext context, Span<byte> dataOut = default, int repeat = 1)

@@ -33,6 +33,7 @@ internal static unsafe class ProgLoadWithLog
         }
 
         int size = Math.Clamp(firstLogSize, MinLogSize, MaxLogSize);
+        string? truncated = null;
         while (true)
         {
             var buffer = new byte[size];
@@ -49,11 +50,19 @@ internal static unsafe class ProgLoadWithLog
             if (fd < 0 && errno == Libc.ENOSPC && size < MaxLogSize)
             {
                 // 6.4+ says how much it needed; older kernels need guessing.
+                truncated = Decode(buffer);
                 long next = attr.LogTrueSize > size ? attr.LogTrueSize : (long)size * 4;
                 size = (int)Math.Min(next, MaxLogSize);
                 continue;
             }
             log = Decode(buffer);
+            if (fd < 0 && errno == Libc.EINVAL && log.Length == 0 && truncated is not null)
+            {
+                // Kernels before 5.2 cap log_size at 16 MiB and refuse larger buffers outright: the truncated
+                // log of the previous attempt is the best explanation there is.
+                errno = Libc.ENOSPC;
+                log = truncated;
+            }
             return fd;
         }
     }

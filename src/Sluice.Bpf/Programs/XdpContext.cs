@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace Sluice.Bpf;
 
 /// <summary>
-/// struct xdp_md as BPF_PROG_TEST_RUN takes and returns it (Linux 5.15). On input the kernel insists that
-/// <see cref="Data"/> is 0, <see cref="DataEnd"/> equals the packet length (<see cref="DataMeta"/> bytes of
-/// metadata count into it) and <see cref="EgressIfindex"/> is 0; a non-zero <see cref="IngressIfindex"/> must name
-/// a real device.
+/// struct xdp_md as BPF_PROG_TEST_RUN takes and returns it (Linux 5.14). On input the offsets are into the data
+/// passed to the run: <see cref="DataMeta"/> must be 0, the first <see cref="Data"/> bytes are metadata (what
+/// bpf_xdp_adjust_meta would have made), <see cref="DataEnd"/> must equal the input's length and
+/// <see cref="EgressIfindex"/> must be 0; a non-zero <see cref="IngressIfindex"/> must name a device in the current
+/// network namespace, and then <see cref="RxQueueIndex"/> one of its receive queues.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct XdpContext
@@ -24,6 +25,6 @@ public struct XdpContext
     /// <summary>Transmitting interface (devmap programs only).</summary>
     public uint EgressIfindex;
 
-    /// <summary>The context for a packet of <paramref name="length"/> bytes without metadata.</summary>
-    public static XdpContext ForPacket(int length) => new() { DataEnd = (uint)length };
+    /// <summary>The context for an input of <paramref name="length"/> bytes whose first <paramref name="metadataLength"/> bytes are metadata.</summary>
+    public static XdpContext ForPacket(int length, int metadataLength = 0) => new() { Data = (uint)metadataLength, DataEnd = (uint)length };
 }

@@ -93,5 +93,17 @@ public class PerCpuMapTests
         }
         Assert.Equal(1000, seen.Count);
         Assert.All(seen, e => Assert.Equal(Enumerable.Range(0, cpus).Select(c => e.Key * 10 + (uint)c), e.Value));
+
+        Assert.Equal(500, map.DeleteBatch(keys.AsSpan(0, 500)));
+        var drain = new MapBatchCursor();
+        int drained = 0;
+        while (!drain.IsDone)
+        {
+            int n = map.LookupAndDeleteBatch(drain, readKeys, readValues);
+            for (int i = 0; i < n; i++) Assert.True(readKeys[i] >= 500);
+            drained += n;
+        }
+        Assert.Equal(500, drained);
+        Assert.Empty(map.Keys);
     }
 }

@@ -41,7 +41,23 @@ public class HandAssembledProgramTests
         Assert.NotEqual(0u, program.Id);
         Assert.Matches("^[0-9a-f]{16}$", program.Tag);
         Assert.Null(program.VerifierLog);
+        // The kernel gets the name sanitised to [A-Za-z0-9_.] and cut to 15 characters.
+        Assert.Equal("a_very_long_nam", program.GetInfo().Name);
     }
+
+    [Fact]
+    public void Wrapping_a_map_fd_as_a_program_is_refused()
+    {
+        Requires.Root();
+        using var map = BpfMap.Create(new MapSpec { Name = "not_a_prog", Type = BpfMapType.Array, KeySize = 4, ValueSize = 4, MaxEntries = 1 });
+        var duplicate = new BpfFd(Dup(map.Fd.Value));
+        var error = Assert.Throws<InvalidOperationException>(() => BpfProgram.FromFd(duplicate));
+        Assert.Contains("bpf-map", error.Message, StringComparison.Ordinal);
+        Assert.True(duplicate.IsClosed);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "dup")]
+    private static extern int Dup(int fd);
 
     [Fact]
     public void Requested_verifier_log_is_kept_on_success()

@@ -89,10 +89,3 @@ public sealed class BpfDevMapHash : BpfDevMapBase
     public static BpfDevMapHash Create(string name, uint maxEntries) =>
         new(BpfMap.Create(new MapSpec { Name = name, Type = BpfMapType.DevMapHash, KeySize = 4, ValueSize = 8, MaxEntries = maxEntries }), ownsMap: true);
 }
-
-/// <summary>Two 32-bit halves: struct bpf_devmap_val / bpf_cpumap_val (ifindex or qsize, then program fd in / id out).</summary>
-internal struct FdPair(uint first, int second)
-{
-    public uint First = first;
-    public int Second = second;
-}

@@ -11,6 +11,8 @@ namespace Sluice.Bpf;
 /// Ownership: a view made over an existing <see cref="BpfMap"/> <em>borrows</em> it by default (maps usually
 /// belong to a collection, which closes them); pass <c>ownsMap: true</c>, or use a view's static
 /// <c>Create</c>, to make disposing the view close the map too.
+/// Views keep no state besides the map, so one view can be used from many threads at once (each call is one
+/// atomic kernel operation); key walks and batch cursors belong to one thread each.
 /// </remarks>
 public abstract class BpfMapView : IDisposable
 {

@@ -187,12 +187,29 @@ public abstract class BpfPerCpuMap<TKey, TValue> : BpfMapView
         }
     }
 
+    /// <summary>Deletes many keys (BPF_MAP_DELETE_BATCH, Linux 5.6; hash maps); returns the number deleted.</summary>
+    /// <exception cref="BpfBatchException">A key was absent (ENOENT) or another error; the keys before it were deleted.</exception>
+    public unsafe int DeleteBatch(ReadOnlySpan<TKey> keys)
+    {
+        fixed (TKey* k = keys)
+        {
+            return Map.WriteBatchCore(BpfCommand.MapDeleteBatch, (byte*)k, null, keys.Length, 0);
+        }
+    }
+
     /// <summary>
     /// Reads the next run of keys and their per-CPU values (BPF_MAP_LOOKUP_BATCH, Linux 5.6): up to
     /// <c>min(keys.Length, perCpuValues.Length / CpuCount)</c> keys. Returns how many; sets
     /// <see cref="MapBatchCursor.IsDone"/> at the end.
     /// </summary>
-    public unsafe int LookupBatch(MapBatchCursor cursor, Span<TKey> keys, Span<TValue> perCpuValues)
+    public int LookupBatch(MapBatchCursor cursor, Span<TKey> keys, Span<TValue> perCpuValues) =>
+        ReadBatch(BpfCommand.MapLookupBatch, cursor, keys, perCpuValues);
+
+    /// <summary>Like <see cref="LookupBatch"/> but deletes what it returns (BPF_MAP_LOOKUP_AND_DELETE_BATCH, Linux 5.6; hash maps).</summary>
+    public int LookupAndDeleteBatch(MapBatchCursor cursor, Span<TKey> keys, Span<TValue> perCpuValues) =>
+        ReadBatch(BpfCommand.MapLookupAndDeleteBatch, cursor, keys, perCpuValues);
+
+    private unsafe int ReadBatch(BpfCommand command, MapBatchCursor cursor, Span<TKey> keys, Span<TValue> perCpuValues)
     {
         ArgumentNullException.ThrowIfNull(cursor);
         int capacity = Math.Min(keys.Length, perCpuValues.Length / CpuCount);
@@ -201,7 +218,7 @@ public abstract class BpfPerCpuMap<TKey, TValue> : BpfMapView
             fixed (TKey* k = keys)
             fixed (TValue* v = perCpuValues)
             {
-                return Map.ReadBatchCore(BpfCommand.MapLookupBatch, cursor, (byte*)k, (byte*)v, capacity);
+                return Map.ReadBatchCore(command, cursor, (byte*)k, (byte*)v, capacity);
             }
         }
         byte[] scratch = ArrayPool<byte>.Shared.Rent(Math.Max(1, capacity) * Map.ValueBufferSize);
@@ -211,7 +228,7 @@ public abstract class BpfPerCpuMap<TKey, TValue> : BpfMapView
             fixed (TKey* k = keys)
             fixed (byte* s = scratch)
             {
-                read = Map.ReadBatchCore(BpfCommand.MapLookupBatch, cursor, (byte*)k, s, capacity);
+                read = Map.ReadBatchCore(command, cursor, (byte*)k, s, capacity);
             }
             Unpack(scratch, perCpuValues, read);
             return read;

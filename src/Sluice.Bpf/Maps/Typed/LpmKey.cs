@@ -106,7 +106,7 @@ public static class LpmKey
     /// <summary>The IPv6 address of a key made by <see cref="IPv6(IPAddress, int)"/>.</summary>
     public static IPAddress ToIPAddress(this LpmKey<IPv6Bytes> key) => new(key.Data);
 
-    /// <summary>A full-length key for looking up one address (/32 or /128).</summary>
+    /// <summary>A /32 key for looking up one IPv4 address.</summary>
     public static LpmKey<uint> Host(IPAddress address) => IPv4(address, 32);
 
     private static (IPAddress Address, int Prefix) ParseCidr(string cidr)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the C baselines (bench/c/*.c → bench/c/bin/) against Debian's libbpf, and the BPF objects they load
+# (bench/c/bin/*.bpf.o from tests/Fixtures). Incremental: a binary is rebuilt only when a source is newer.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(cd .. && pwd)
+
+for tool in gcc pkg-config clang-14; do
+    command -v "$tool" >/dev/null || { echo "build-c: '$tool' missing (apt-get install -y gcc pkg-config clang-14 libbpf-dev)" >&2; exit 1; }
+done
+pkg-config --exists libbpf || { echo "build-c: libbpf.pc missing (apt-get install -y libbpf-dev)" >&2; exit 1; }
+
+mkdir -p c/bin
+cflags="-O2 -g -Wall -Wextra -Werror $(pkg-config --cflags libbpf)"
+libs="$(pkg-config --libs libbpf) -lpthread"
+
+for source in c/*.c; do
+    name=$(basename "$source" .c)
+    binary="c/bin/$name"
+    if [ ! -x "$binary" ] || [ "$source" -nt "$binary" ] || [ c/bench_common.h -nt "$binary" ]; then
+        gcc $cflags "$source" -o "$binary" $libs
+    fi
+done
+
+# The producer and load objects, compiled exactly as the test build compiles fixtures.
+for fixture in ringbuf_seq xdp_counter; do
+    source="$root/tests/Fixtures/$fixture.bpf.c"
+    [ -f "$source" ] || continue
+    object="c/bin/$fixture.bpf.o"
+    if [ ! -f "$object" ] || [ "$source" -nt "$object" ]; then
+        clang-14 -O2 -g -target bpf -Wall -Werror -Wno-unused-function -I/usr/include/x86_64-linux-gnu \
+            -c "$source" -o "$object"
+    fi
+done
