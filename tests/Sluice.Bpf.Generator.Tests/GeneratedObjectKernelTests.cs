@@ -32,6 +32,11 @@ public class GeneratedObjectKernelTests
         Assert.Equal(6u, gen.DropProtocol);
         Assert.Equal(13u, gen.ConfigGlobal.SampleRate);
 
+        var events = new List<GenLayoutObject.Event>();
+        Assert.Equal(1, gen.Events.Consume(record => events.Add(System.Runtime.InteropServices.MemoryMarshal.Read<GenLayoutObject.Event>(record))));
+        Assert.Equal(6, Assert.Single(events).Flow.Protocol);
+        Assert.Equal((int)XdpAction.Pass, events[0].Verdict);
+
         gen.PacketsSeen = 100;
         gen.GenLayout.TestRun(new byte[64]);
         Assert.Equal(101ul, gen.PacketsSeen);

@@ -25,9 +25,15 @@ internal static class MapViews
         BpfMapType.SockMap => $"{Ns}BpfSockMap",
         BpfMapType.SockHash when key is not null => $"{Ns}BpfSockHash<{key}>",
         BpfMapType.ArrayOfMaps => $"{Ns}BpfMapOfMaps<uint>",
+        BpfMapType.RingBuf => $"{Ns}BpfRingBuffer",
         BpfMapType.HashOfMaps when key is not null => $"{Ns}BpfMapOfMaps<{key}>",
         _ => null,
     };
+
+    /// <summary>
+    /// Ring buffer readers map memory and own an epoll fd: made on first use (not at load) and disposed with the object.
+    /// </summary>
+    internal static bool IsOwnedReader(BpfMapType type) => type == BpfMapType.RingBuf;
 
     /// <summary>Whether the view needs the map's value type (maps of fds and CPU entries have fixed values).</summary>
     internal static bool NeedsValueType(BpfMapType type) => type is BpfMapType.Hash or BpfMapType.LruHash or BpfMapType.PerCpuHash

@@ -60,8 +60,16 @@ internal sealed class ObjectClassWriter
         foreach (var map in maps) WriteMap(code, map);
         foreach (var global in globals) WriteGlobal(code, global);
         code.Line();
+        var readers = maps.Where(m => m.View is not null && MapViews.IsOwnedReader(m.Spec.Type)).ToList();
         code.Summary("Closes every program and map of the object (pinned or attached ones stay in the kernel).");
-        code.Line("public void Dispose() => Collection.Dispose();");
+        if (readers.Count == 0) code.Line("public void Dispose() => Collection.Dispose();");
+        else
+        {
+            code.Open("public void Dispose()");
+            foreach (var reader in readers) code.Line($"{ReaderField(reader)}?.Dispose();");
+            code.Line("Collection.Dispose();");
+            code.Close();
+        }
         if (constants.Count > 0) WriteConstants(code, constants);
         if (_mapper is not null) new TypeWriter(_mapper, _input.ResourceName, _report).WriteAll(code);
         code.Close();
@@ -117,7 +125,7 @@ internal sealed class ObjectClassWriter
         code.Open($"private {className}({Bpf}BpfCollection collection)");
         code.Line("Collection = collection;");
         code.Open("try");
-        foreach (var map in maps.Where(m => m.View is not null))
+        foreach (var map in maps.Where(m => m.View is not null && !MapViews.IsOwnedReader(m.Spec.Type)))
             code.Line($"{map.Name} = new {map.View}(collection.Map(\"{map.Spec.Name}\"));");
         code.Close();
         code.Open("catch");
@@ -168,8 +176,15 @@ internal sealed class ObjectClassWriter
         string value = btf is not null && map.Spec.BtfValueTypeId != 0 ? btf.TypeName(map.Spec.BtfValueTypeId) : $"{map.Spec.ValueSize} bytes";
         code.Summary($"Map {map.Spec.Name}: {map.Spec.Type}, key {key}, value {value}, {map.Spec.MaxEntries} entries.");
         if (map.View is null) code.Line($"public {Bpf}BpfMap {map.Name} => Collection.Map(\"{map.Spec.Name}\");");
+        else if (MapViews.IsOwnedReader(map.Spec.Type))
+        {
+            code.Line($"public {map.View} {map.Name} => {ReaderField(map)} ??= new {map.View}(Collection.Map(\"{map.Spec.Name}\"));");
+            code.Line($"private {map.View}? {ReaderField(map)};");
+        }
         else code.Line($"public {map.View} {map.Name} {{ get; }}");
     }
+
+    private static string ReaderField(MapMember map) => "_" + char.ToLowerInvariant(map.Name[0]) + map.Name.Substring(1);
 
     private static void WriteGlobal(CodeWriter code, GlobalMember global)
     {

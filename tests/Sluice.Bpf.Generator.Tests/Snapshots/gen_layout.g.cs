@@ -59,7 +59,8 @@ namespace Sluice.Fixtures
         public global::Sluice.Bpf.BpfHashMap<FlowKey, FlowStats> Flows { get; }
 
         /// <summary>Map events: RingBuf, key 0 bytes, value 0 bytes, 4096 entries.</summary>
-        public global::Sluice.Bpf.BpfMap Events => Collection.Map("events");
+        public global::Sluice.Bpf.BpfRingBuffer Events => _events ??= new global::Sluice.Bpf.BpfRingBuffer(Collection.Map("events"));
+        private global::Sluice.Bpf.BpfRingBuffer? _events;
 
         /// <summary>Map recent: LruHash, key union address, value __u64, 64 entries.</summary>
         public global::Sluice.Bpf.BpfHashMap<Address, ulong> Recent { get; }
@@ -95,7 +96,11 @@ namespace Sluice.Fixtures
         }
 
         /// <summary>Closes every program and map of the object (pinned or attached ones stay in the kernel).</summary>
-        public void Dispose() => Collection.Dispose();
+        public void Dispose()
+        {
+            _events?.Dispose();
+            Collection.Dispose();
+        }
 
         /// <summary>The object's const volatile globals, written into the spec before load.</summary>
         public sealed class Constants

@@ -114,7 +114,8 @@ namespace Sluice.Fixtures
         public global::Sluice.Bpf.BpfBloomFilter<uint> Bloom { get; }
 
         /// <summary>Map ringbuf: RingBuf, key 0 bytes, value 0 bytes, 4096 entries.</summary>
-        public global::Sluice.Bpf.BpfMap Ringbuf => Collection.Map("ringbuf");
+        public global::Sluice.Bpf.BpfRingBuffer Ringbuf => _ringbuf ??= new global::Sluice.Bpf.BpfRingBuffer(Collection.Map("ringbuf"));
+        private global::Sluice.Bpf.BpfRingBuffer? _ringbuf;
 
         /// <summary>Map perf_events: PerfEventArray, key 4 bytes, value 4 bytes, 0 entries.</summary>
         public global::Sluice.Bpf.BpfMap PerfEvents => Collection.Map("perf_events");
@@ -138,7 +139,11 @@ namespace Sluice.Fixtures
         public global::Sluice.Bpf.BpfSockHash<ulong> Sockhash { get; }
 
         /// <summary>Closes every program and map of the object (pinned or attached ones stay in the kernel).</summary>
-        public void Dispose() => Collection.Dispose();
+        public void Dispose()
+        {
+            _ringbuf?.Dispose();
+            Collection.Dispose();
+        }
 
         /// <summary>Mirror of struct flow_key (16 bytes, BTF id 32).</summary>
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]

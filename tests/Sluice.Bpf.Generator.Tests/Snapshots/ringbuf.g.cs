@@ -43,7 +43,8 @@ namespace Sluice.Fixtures
         public global::Sluice.Bpf.BpfProgram XdpRingbuf => Collection.Program("xdp_ringbuf");
 
         /// <summary>Map events: RingBuf, key 0 bytes, value 0 bytes, 65536 entries.</summary>
-        public global::Sluice.Bpf.BpfMap Events => Collection.Map("events");
+        public global::Sluice.Bpf.BpfRingBuffer Events => _events ??= new global::Sluice.Bpf.BpfRingBuffer(Collection.Map("events"));
+        private global::Sluice.Bpf.BpfRingBuffer? _events;
 
         /// <summary>__u64 sequence_counter (.bss) as the kernel holds it now; setting it writes the map.</summary>
         public ulong SequenceCounter
@@ -53,6 +54,10 @@ namespace Sluice.Fixtures
         }
 
         /// <summary>Closes every program and map of the object (pinned or attached ones stay in the kernel).</summary>
-        public void Dispose() => Collection.Dispose();
+        public void Dispose()
+        {
+            _events?.Dispose();
+            Collection.Dispose();
+        }
     }
 }
