@@ -174,7 +174,9 @@ internal sealed class ObjectClassWriter
         var btf = _spec.Btf;
         string key = btf is not null && map.Spec.BtfKeyTypeId != 0 ? btf.TypeName(map.Spec.BtfKeyTypeId) : $"{map.Spec.KeySize} bytes";
         string value = btf is not null && map.Spec.BtfValueTypeId != 0 ? btf.TypeName(map.Spec.BtfValueTypeId) : $"{map.Spec.ValueSize} bytes";
-        code.Summary($"Map {map.Spec.Name}: {map.Spec.Type}, key {key}, value {value}, {map.Spec.MaxEntries} entries.");
+        code.Summary(map.Spec.Type == BpfMapType.RingBuf
+            ? $"Ring buffer {map.Spec.Name} ({map.Spec.MaxEntries} bytes): read its records with Consume, Poll or ReadAllAsync."
+            : $"Map {map.Spec.Name}: {map.Spec.Type}, key {key}, value {value}, {map.Spec.MaxEntries} entries.");
         if (map.View is null) code.Line($"public {Bpf}BpfMap {map.Name} => Collection.Map(\"{map.Spec.Name}\");");
         else if (MapViews.IsOwnedReader(map.Spec.Type))
         {

@@ -58,7 +58,7 @@ namespace Sluice.Fixtures
         /// <summary>Map flows: Hash, key struct flow_key, value struct flow_stats, 1024 entries.</summary>
         public global::Sluice.Bpf.BpfHashMap<FlowKey, FlowStats> Flows { get; }
 
-        /// <summary>Map events: RingBuf, key 0 bytes, value 0 bytes, 4096 entries.</summary>
+        /// <summary>Ring buffer events (4096 bytes): read its records with Consume, Poll or ReadAllAsync.</summary>
         public global::Sluice.Bpf.BpfRingBuffer Events => _events ??= new global::Sluice.Bpf.BpfRingBuffer(Collection.Map("events"));
         private global::Sluice.Bpf.BpfRingBuffer? _events;
 

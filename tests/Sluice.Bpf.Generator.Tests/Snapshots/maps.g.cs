@@ -113,7 +113,7 @@ namespace Sluice.Fixtures
         /// <summary>Map bloom: BloomFilter, key 0 bytes, value __u32, 100 entries.</summary>
         public global::Sluice.Bpf.BpfBloomFilter<uint> Bloom { get; }
 
-        /// <summary>Map ringbuf: RingBuf, key 0 bytes, value 0 bytes, 4096 entries.</summary>
+        /// <summary>Ring buffer ringbuf (4096 bytes): read its records with Consume, Poll or ReadAllAsync.</summary>
         public global::Sluice.Bpf.BpfRingBuffer Ringbuf => _ringbuf ??= new global::Sluice.Bpf.BpfRingBuffer(Collection.Map("ringbuf"));
         private global::Sluice.Bpf.BpfRingBuffer? _ringbuf;
 

@@ -42,7 +42,7 @@ namespace Sluice.Fixtures
         /// <summary>Program xdp_ringbuf (section "xdp", Xdp).</summary>
         public global::Sluice.Bpf.BpfProgram XdpRingbuf => Collection.Program("xdp_ringbuf");
 
-        /// <summary>Map events: RingBuf, key 0 bytes, value 0 bytes, 65536 entries.</summary>
+        /// <summary>Ring buffer events (65536 bytes): read its records with Consume, Poll or ReadAllAsync.</summary>
         public global::Sluice.Bpf.BpfRingBuffer Events => _events ??= new global::Sluice.Bpf.BpfRingBuffer(Collection.Map("events"));
         private global::Sluice.Bpf.BpfRingBuffer? _events;
 
