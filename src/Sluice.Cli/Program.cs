@@ -6,6 +6,16 @@ namespace Sluice.Cli;
 
 internal static class Program
 {
+    /// <summary>Top-level verbs and how to build each one's command tree.</summary>
+    private static readonly (string Name, Func<Command> Create)[] Verbs =
+    [
+        ("object", ObjectCommands.Create),
+        ("prog", ProgCommands.Create),
+        ("map", MapCommands.Create),
+        ("net", NetCommands.Create),
+        ("demo", DemoCommand.Create),
+    ];
+
     private static int Main(string[] args)
     {
         var verbose = new Option<bool>("--verbose", "-v")
@@ -17,11 +27,14 @@ internal static class Program
         {
             verbose,
         };
-        root.Subcommands.Add(ObjectCommands.Create());
-        root.Subcommands.Add(ProgCommands.Create());
-        root.Subcommands.Add(MapCommands.Create());
-        root.Subcommands.Add(NetCommands.Create());
-        root.Subcommands.Add(DemoCommand.Create());
+        // Building every verb's options is a measurable share of a short call's start-up (scripts call us in
+        // loops), so only the verb being run is built; help, typos and no verb at all get the whole tree.
+        string? verb = args.FirstOrDefault(a => !a.StartsWith('-'));
+        bool known = Array.Exists(Verbs, v => v.Name == verb);
+        foreach (var (name, create) in Verbs)
+        {
+            if (!known || name == verb) root.Subcommands.Add(create());
+        }
 
         var parsed = root.Parse(args);
         CommandRunner.Verbose = parsed.GetValue(verbose);
