@@ -64,9 +64,11 @@ public sealed class ObjectSpec
         throw new KeyNotFoundException($"object '{Name}' has no global variable '{name}'");
     }
 
+#if NET // The source generator compiles these sources for netstandard2.0, which lacks the span constructor.
     /// <summary>Sets a global variable from an unmanaged value (see <see cref="SetGlobal(string, ReadOnlySpan{byte})"/>).</summary>
     public void SetGlobal<T>(string name, T value) where T : unmanaged =>
         SetGlobal(name, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)));
+#endif
 
     /// <summary>A deep copy, so one parsed object can be loaded several times with different settings.</summary>
     public ObjectSpec Clone() => new()

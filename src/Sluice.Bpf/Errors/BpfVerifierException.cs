@@ -1,8 +1,8 @@
 namespace Sluice.Bpf;
 
 /// <summary>
-/// The verifier rejected a program. <see cref="Exception.Message"/> is the cause plus the last meaningful log
-/// lines; <see cref="VerifierLog"/> keeps the whole log.
+/// The verifier rejected a program. <see cref="Exception.Message"/> is the cause, then the failing C line,
+/// instruction and a hint (<see cref="Diagnostic"/>); <see cref="VerifierLog"/> keeps the whole log.
 /// </summary>
 public class BpfVerifierException : BpfException
 {
@@ -19,4 +19,7 @@ public class BpfVerifierException : BpfException
 
     /// <summary>The verifier's full log.</summary>
     public string VerifierLog { get; }
+
+    /// <summary>The log read for people: failing C line, instruction, reason and hint (null when not parsed).</summary>
+    public Diagnostics.VerifierDiagnostic? Diagnostic { get; init; }
 }

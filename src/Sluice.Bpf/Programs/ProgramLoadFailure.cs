@@ -1,3 +1,4 @@
+using Sluice.Bpf.Diagnostics;
 using Sluice.Bpf.Interop;
 using Sluice.Bpf.Object;
 
@@ -13,8 +14,10 @@ internal static class ProgramLoadFailure
     {
         if (!string.IsNullOrWhiteSpace(log))
         {
-            string message = $"program '{spec.Name}' rejected by the verifier: {VerifierLogSummary.Summarize(log)}";
-            return new BpfVerifierException(spec.Name, errno, message, log);
+            // The first line stays "<program> rejected: <reason>"; the diagnostic adds the C line, instruction and hint.
+            var diagnostic = VerifierDiagnostic.Parse(log, spec);
+            string message = $"program '{spec.Name}' rejected by the verifier: {diagnostic.Reason}\n{diagnostic.Render()}";
+            return new BpfVerifierException(spec.Name, errno, message, log) { Diagnostic = diagnostic };
         }
         var error = BpfException.FromErrno(BpfCommand.ProgLoad, errno, $"program '{spec.Name}' ({spec.Type})");
         string? hint = errno switch

@@ -5,7 +5,7 @@ using Sluice.Cli.Infrastructure;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice object show|load</c>: what an ELF object holds, and loading all of it.</summary>
+/// <summary><c>sluice object show|load|check</c>: what an ELF object holds, and loading all of it.</summary>
 internal static partial class ObjectCommands
 {
     internal static Command Create()
@@ -13,6 +13,7 @@ internal static partial class ObjectCommands
         var command = new Command("object", "Inspect and load BPF ELF objects (clang -target bpf output)");
         command.Subcommands.Add(CreateShow());
         command.Subcommands.Add(CreateLoad());
+        command.Subcommands.Add(CreateCheck());
         return command;
     }
 

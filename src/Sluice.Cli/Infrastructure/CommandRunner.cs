@@ -49,9 +49,10 @@ internal static class CommandRunner
                 if (cli.Detail is { Length: > 0 } detail) stderr.WriteLine(detail.TrimEnd());
                 break;
             case BpfVerifierException verifier:
+                // The C line, instruction and hint first; --verbose adds the whole log below them.
                 stderr.WriteLine($"error: {OneLine(verifier.Message)}");
-                if (Verbose) stderr.WriteLine(verifier.VerifierLog.TrimEnd());
-                else stderr.WriteLine(verifier.Message.Contains('\n', StringComparison.Ordinal) ? Tail(verifier.Message) : "");
+                stderr.WriteLine(verifier.Diagnostic?.Render() ?? Tail(verifier.Message));
+                if (Verbose) stderr.WriteLine($"verifier log:\n{verifier.VerifierLog.TrimEnd()}");
                 break;
             case BpfException or BpfNotSupportedException or IOException or UnauthorizedAccessException
                 or ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException:

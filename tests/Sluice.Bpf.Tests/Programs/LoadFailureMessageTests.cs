@@ -13,7 +13,9 @@ public class LoadFailureMessageTests
     {
         const string log = "0: (b7) r0 = 2\n1: (95) exit\nR0 !read_ok\nprocessed 2 insns (limit 1000000)\n";
         var error = Assert.IsType<BpfVerifierException>(ProgramLoadFailure.Create(Spec, 13, log));
-        Assert.Equal("program 'prog' rejected by the verifier: R0 !read_ok\n  0: (b7) r0 = 2\n  1: (95) exit\n  R0 !read_ok", error.Message);
+        // The first line names the program and the reason; the verifier diagnostic follows (no C line: no line_info).
+        Assert.Equal("program 'prog' rejected by the verifier: R0 !read_ok\n  instruction 1: (95) exit\n  reason: R0 !read_ok", error.Message);
+        Assert.Equal(1, error.Diagnostic?.InstructionIndex);
         Assert.Equal(log, error.VerifierLog);
         Assert.Equal("EACCES", error.ErrnoName);
     }
