@@ -21,6 +21,7 @@ internal static class Program
         root.Subcommands.Add(ProgCommands.Create());
         root.Subcommands.Add(MapCommands.Create());
         root.Subcommands.Add(NetCommands.Create());
+        root.Subcommands.Add(FeatureCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
 
         var parsed = root.Parse(args);
