@@ -13,7 +13,7 @@ internal static partial class NetAttachCommands
         var program = NetOptions.Program();
         var type = new Option<string>("--type") { Description = "Hook: " + AttachTypeNames.CgroupChoices, Required = true };
         var pinLink = NetOptions.PinLink();
-        var json = CommonOptions.Json();
+        var json = NetOptions.AttachJson();
         var cgroup = new Command("cgroup",
             "Attach a cgroup program. Without --pin-link through BPF_PROG_ATTACH (multi-attach), which the kernel keeps until " +
             "`net detach cgroup`; with --pin-link through a bpf_link pinned at that path")
@@ -54,7 +54,7 @@ internal static partial class NetAttachCommands
         var map = new Argument<string>("MAP") { Description = "SOCKMAP or SOCKHASH: id, pinned path or name" };
         var program = NetOptions.Program();
         var type = new Option<string>("--type") { Description = "Hook: " + AttachTypeNames.SockmapChoices, Required = true };
-        var json = CommonOptions.Json();
+        var json = NetOptions.AttachJson();
         var sockmap = new Command("sockmap",
             "Attach an sk_msg or sk_skb program to a socket map with BPF_PROG_ATTACH; the map keeps it (for sockets added " +
             "afterwards) until `net detach sockmap` or until the map goes")

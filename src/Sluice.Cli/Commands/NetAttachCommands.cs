@@ -30,7 +30,7 @@ internal static partial class NetAttachCommands
         var netns = NetOptions.Netns();
         var pinLink = NetOptions.PinLink();
         var replace = new Option<bool>("--replace") { Description = "Replace a program already attached through netlink instead of failing" };
-        var json = CommonOptions.Json();
+        var json = NetOptions.AttachJson();
         var xdp = new Command("xdp",
             "Attach an XDP program. Without --pin-link it is attached through netlink (IFLA_XDP), which the kernel keeps until " +
             "`net detach xdp`; with --pin-link through a bpf_link pinned at that path, which nobody else can replace and which " +
@@ -81,7 +81,7 @@ internal static partial class NetAttachCommands
         var handle = new Option<uint>("--handle") { Description = "Filter handle within the priority, non-zero (default 1)", DefaultValueFactory = _ => 1 };
         var replace = new Option<bool>("--replace") { Description = "Replace the filter already at this priority/handle" };
         var netns = NetOptions.Netns();
-        var json = CommonOptions.Json();
+        var json = NetOptions.AttachJson();
         var tc = new Command("tc",
             "Attach a TC program the legacy way: a clsact qdisc (created when absent) and a cls_bpf direct-action filter, " +
             "which the kernel keeps until `net detach tc`")
@@ -121,7 +121,7 @@ internal static partial class NetAttachCommands
         var before = new Option<uint?>("--before") { Description = "Run right before program ID" };
         var after = new Option<uint?>("--after") { Description = "Run right after program ID" };
         var netns = NetOptions.Netns();
-        var json = CommonOptions.Json();
+        var json = NetOptions.AttachJson();
         var tcx = new Command("tcx", "Attach a TC program through TCX (Linux 6.6): a bpf_link, pinned at --pin-link, ordered among the hook's programs")
         {
             device, direction, program, pinLink, first, last, before, after, netns, json,

@@ -20,6 +20,8 @@ internal static class NetOptions
 
     internal static Option<string> Direction() => new("--direction") { Description = "ingress or egress", Required = true };
 
+    internal static Option<bool> AttachJson() => new("--json") { Description = "Print what was attached as JSON" };
+
     internal static Option<string?> XdpMode(string description) => new("--mode") { Description = description };
 
     internal static TcDirection ParseDirection(string text) => text.ToLowerInvariant() switch
