@@ -13,6 +13,7 @@ internal static class Program
         ("prog", ProgCommands.Create),
         ("map", MapCommands.Create),
         ("net", NetCommands.Create),
+        ("feature", FeatureCommand.Create),
         ("demo", DemoCommand.Create),
     ];
 

@@ -220,6 +220,12 @@ public static class BpfHelperNames
         "user_ringbuf_drain",
     ];
 
+    /// <summary>One past the highest helper id this table names.</summary>
+    public static int Count => Names.Length;
+
+    /// <summary>"bpf_map_lookup_elem" for 1; null for ids this table does not know.</summary>
+    public static string? NameOf(int helperId) => helperId > 0 && helperId < Names.Length ? $"bpf_{Names[helperId]}" : null;
+
     /// <summary>"bpf_map_lookup_elem#1" for 1, as the verifier writes it; "#N" for ids this table does not know.</summary>
     public static string Of(int helperId) =>
         helperId > 0 && helperId < Names.Length ? $"bpf_{Names[helperId]}#{helperId}" : $"#{helperId}";

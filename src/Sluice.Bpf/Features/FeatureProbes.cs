@@ -1,3 +1,4 @@
+using Sluice.Bpf.Interop;
 using Sluice.Bpf.Object;
 
 namespace Sluice.Bpf.Features;
@@ -26,6 +27,10 @@ internal static class FeatureProbes
             using var program = BpfProgram.Load(Spec(type, attachType, ReturnZero));
             return FeatureSupport.Supported;
         }
+        catch (BpfException error) when (error.Errno == Libc.EPERM)
+        {
+            throw Unprivileged();
+        }
         catch (BpfException)
         {
             return FeatureSupport.Unsupported;
@@ -34,29 +39,51 @@ internal static class FeatureProbes
 
     /// <summary>
     /// Calls the helper with whatever the registers hold: the verifier checks the helper's availability before its
-    /// arguments, so "unknown func" / "cannot use helper" means no, and any other complaint means yes.
+    /// arguments, so "unknown func" / "invalid func" / "cannot use helper" means no, and any other complaint means yes
+    /// (bpftool's rule). Issued directly with a small stack log: a whole `sluice feature` run makes thousands of these,
+    /// and the exception and log parsing of <see cref="BpfProgram.Load"/> would cost more than the verifier does.
     /// </summary>
-    internal static FeatureSupport ProbeHelper(BpfProgramType type, BpfAttachType? attachType, int helperId)
+    internal static unsafe FeatureSupport ProbeHelper(BpfProgramType type, BpfAttachType? attachType, int helperId)
     {
-        BpfInstruction[] instructions = [new() { Opcode = 0x85, Immediate = helperId }, .. ReturnZero];
-        try
+        const int LogSize = 1024;
+        BpfInstruction* instructions = stackalloc BpfInstruction[3];
+        instructions[0] = new BpfInstruction { Opcode = 0x85, Immediate = helperId };
+        instructions[1] = ReturnZero[0];
+        instructions[2] = ReturnZero[1];
+        byte* license = stackalloc byte[] { (byte)'G', (byte)'P', (byte)'L', 0 };
+        byte* log = stackalloc byte[LogSize];
+        log[0] = 0;
+        var attr = new ProgLoadAttr
         {
-            using var program = BpfProgram.Load(Spec(type, attachType, instructions));
+            ProgType = (uint)type,
+            InsnCnt = 3,
+            Insns = (ulong)instructions,
+            License = (ulong)license,
+            LogLevel = 1,
+            LogSize = LogSize,
+            LogBuf = (ulong)log,
+            ExpectedAttachType = attachType is { } expected ? (uint)expected : 0,
+        };
+        int fd, errno;
+        int attempts = 0;
+        do fd = BpfSyscall.TryInvoke(BpfCommand.ProgLoad, ref attr, out errno);
+        while (fd < 0 && errno == Libc.EAGAIN && ++attempts < 5);
+        if (fd >= 0)
+        {
+            Libc.Close(fd);
             return FeatureSupport.Supported;
         }
-        catch (BpfVerifierException error)
-        {
-            string log = error.VerifierLog;
-            bool refused = log.Contains("unknown func", StringComparison.Ordinal)
-                || log.Contains("cannot use helper", StringComparison.Ordinal)
-                || log.Contains("invalid func", StringComparison.Ordinal);
-            return refused ? FeatureSupport.Unsupported : FeatureSupport.Supported;
-        }
-        catch (BpfException)
-        {
-            return FeatureSupport.Unsupported;
-        }
+        if (errno == Libc.EPERM) throw Unprivileged();
+        var text = new ReadOnlySpan<byte>(log, LogSize);
+        int end = text.IndexOf((byte)0);
+        if (end >= 0) text = text[..end];
+        bool refused = text.IndexOf("unknown func"u8) >= 0 || text.IndexOf("invalid func"u8) >= 0 || text.IndexOf("cannot use helper"u8) >= 0;
+        return refused ? FeatureSupport.Unsupported : FeatureSupport.Supported;
     }
+
+    /// <summary>Without CAP_BPF every probe fails with EPERM, which says nothing about the kernel.</summary>
+    internal static UnauthorizedAccessException Unprivileged() =>
+        new("feature probes load programs and create maps: run as root or with CAP_BPF (and CAP_NET_ADMIN, CAP_PERFMON)");
 
     internal static FeatureSupport ProbeMap(BpfMapType type)
     {
@@ -79,6 +106,10 @@ internal static class FeatureProbes
             using var map = BpfMap.Create(spec, inner is null ? null : new MapCreateOptions { InnerMap = inner });
             return FeatureSupport.Supported;
         }
+        catch (BpfException error) when (error.Errno == Libc.EPERM)
+        {
+            throw Unprivileged();
+        }
         catch (BpfException)
         {
             return FeatureSupport.Unsupported;
@@ -98,7 +129,11 @@ internal static class FeatureProbes
         HasExpectedAttachType = attachType is not null,
         License = "GPL",
         Instructions = instructions,
+        Flags = type == BpfProgramType.Syscall ? SleepableFlag : 0, // syscall programs load only as sleepable
     };
+
+    /// <summary>BPF_F_SLEEPABLE.</summary>
+    private const uint SleepableFlag = 1u << 4;
 
     private static MapSpec Map(BpfMapType type, uint key, uint value, uint maxEntries, uint flags = 0) => new()
     {

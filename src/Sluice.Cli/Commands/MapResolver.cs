@@ -30,6 +30,13 @@ internal static class MapResolver
         };
     }
 
+    /// <summary>Socket programs attach only to SOCKMAP and SOCKHASH.</summary>
+    internal static void EnsureSocketMap(BpfMap map)
+    {
+        if (map.Type is not (Bpf.Object.BpfMapType.SockMap or Bpf.Object.BpfMapType.SockHash))
+            throw new CliError($"map '{map.Name}' is a {Names.MapType(map.Type)}; socket programs attach to a sockmap or sockhash");
+    }
+
     /// <summary>Map types whose elements cannot be read by key from user space.</summary>
     internal static void EnsureKeyed(BpfMap map, string operation)
     {

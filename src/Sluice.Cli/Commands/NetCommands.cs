@@ -5,13 +5,15 @@ using Sluice.Cli.Infrastructure;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice net list</c>: every attachment in one view (XDP, TCX, TC, cgroup, sockmap).</summary>
+/// <summary><c>sluice net list|attach|detach</c>: every attachment in one view (XDP, TCX, TC, cgroup, sockmap), and changing them.</summary>
 internal static class NetCommands
 {
     internal static Command Create()
     {
         var command = new Command("net", "Network attachments: XDP, TC/TCX, cgroup and sockmap programs");
         command.Subcommands.Add(CreateList());
+        command.Subcommands.Add(NetAttachCommands.Create());
+        command.Subcommands.Add(NetDetachCommands.Create());
         return command;
     }
 
@@ -34,7 +36,7 @@ internal static class NetCommands
 
     private static List<Row> Collect(string? namespaceName)
     {
-        using var netns = namespaceName is null ? null : OpenNamespace(namespaceName);
+        using var netns = NamespaceResolver.OpenOptional(namespaceName);
         var rows = new List<Row>();
         foreach (var a in NetAttachments.List(netns))
         {
@@ -55,14 +57,6 @@ internal static class NetCommands
                 rows.Add(new Row("sockmap", $"{s.MapName} (map {s.MapId})", Names.AttachType(s.AttachType), s.ProgramId, s.ProgramName, s.LinkId));
         }
         return rows;
-    }
-
-    private static NetworkNamespace OpenNamespace(string name)
-    {
-        if (name.Contains('/', StringComparison.Ordinal)) return NetworkNamespace.OpenPath(name);
-        if (!File.Exists(Path.Combine(NetworkNamespace.NamedDirectory, name)))
-            throw new CliError($"network namespace '{name}' not found (no {NetworkNamespace.NamedDirectory}/{name})");
-        return NetworkNamespace.Open(name);
     }
 
     private static void WriteTable(List<Row> rows)

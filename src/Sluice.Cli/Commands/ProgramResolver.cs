@@ -31,7 +31,10 @@ internal static class ProgramResolver
     {
         if (uint.TryParse(target.StartsWith("id:", StringComparison.Ordinal) ? target[3..] : target,
                 NumberStyles.None, CultureInfo.InvariantCulture, out uint id))
+        {
+            if (BpfProgramInfo.FromId(id) is null) throw new CliError($"no program with id {id}");
             return BpfProgram.FromId(id);
+        }
         if (!File.Exists(target)) throw new CliError($"{target}: no such pinned program");
         return BpfProgram.OpenPinned(target);
     }

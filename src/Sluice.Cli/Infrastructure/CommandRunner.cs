@@ -54,6 +54,12 @@ internal static class CommandRunner
                 stderr.WriteLine(verifier.Diagnostic?.Render() ?? Tail(verifier.Message));
                 if (Verbose) stderr.WriteLine($"verifier log:\n{verifier.VerifierLog.TrimEnd()}");
                 break;
+            case BpfAttachException { Reason: AttachFailure.HeldByLink, HoldingLinkId: { } link } held:
+                // The library's advice names API calls; on the command line the way out is a command.
+                string text = OneLine(held.Message);
+                int advice = text.IndexOf("; only that link's owner", StringComparison.Ordinal);
+                stderr.WriteLine($"error: {(advice < 0 ? text : text[..advice])}; release it with `sluice net detach link {link}`");
+                break;
             case BpfException or BpfNotSupportedException or IOException or UnauthorizedAccessException
                 or ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException:
                 stderr.WriteLine($"error: {OneLine(error.Message)}");

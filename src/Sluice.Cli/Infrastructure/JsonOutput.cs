@@ -1,17 +1,18 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Sluice.Cli.Infrastructure;
 
 /// <summary>
 /// Writes --json output with Utf8JsonWriter (no reflection, so the CLI stays Native-AOT compatible).
-/// Field names are snake_case like bpftool's JSON.
+/// Field names are snake_case like bpftool's JSON. Relaxed escaping keeps ' and ` readable (stdout is not HTML).
 /// </summary>
 internal static class JsonOutput
 {
     internal static void Write(Action<Utf8JsonWriter> body)
     {
         using var stream = Console.OpenStandardOutput();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             body(writer);
         }

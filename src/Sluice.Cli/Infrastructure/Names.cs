@@ -37,6 +37,8 @@ internal static class Names
 
     internal static string AttachType(BpfAttachType type) => Snake(type.ToString());
 
+    internal static string AttachmentKind(Sluice.Bpf.AttachmentKind kind) => Snake(kind.ToString());
+
     private static string Snake(string pascal)
     {
         var builder = new StringBuilder(pascal.Length + 4);

@@ -14,6 +14,11 @@ public class FeatureProbeTests
     [InlineData(BpfProgramType.SocketFilter)]
     [InlineData(BpfProgramType.CgroupSockAddr)]
     [InlineData(BpfProgramType.SkLookup)]
+    [InlineData(BpfProgramType.SockOps)]
+    [InlineData(BpfProgramType.SkMsg)]
+    [InlineData(BpfProgramType.SkSkb)]
+    [InlineData(BpfProgramType.CgroupSkb)]
+    [InlineData(BpfProgramType.Syscall)]
     public void Program_types_the_lab_kernel_has_are_supported(BpfProgramType type)
     {
         Requires.Root();
@@ -36,6 +41,14 @@ public class FeatureProbeTests
     [InlineData(BpfMapType.Queue)]
     [InlineData(BpfMapType.BloomFilter)]
     [InlineData(BpfMapType.SockHash)]
+    [InlineData(BpfMapType.Array)]
+    [InlineData(BpfMapType.DevMap)]
+    [InlineData(BpfMapType.CpuMap)]
+    [InlineData(BpfMapType.XskMap)]
+    [InlineData(BpfMapType.SockMap)]
+    [InlineData(BpfMapType.PerfEventArray)]
+    [InlineData(BpfMapType.ProgArray)]
+    [InlineData(BpfMapType.LruHash)]
     public void Map_types_the_lab_kernel_has_are_supported(BpfMapType type)
     {
         Requires.Root();
@@ -50,6 +63,36 @@ public class FeatureProbeTests
         Assert.Equal(FeatureSupport.Unsupported, BpfFeatures.Helper(BpfProgramType.Xdp, 18));     // skb_vlan_push: TC only
         Assert.Equal(FeatureSupport.Supported, BpfFeatures.Helper(BpfProgramType.SchedCls, 18));
         Assert.Equal(FeatureSupport.Unsupported, BpfFeatures.Helper(BpfProgramType.Xdp, 100_000));
+        Assert.Equal(FeatureSupport.Unsupported, BpfFeatures.Helper(BpfProgramType.Xdp, 10_000));
+        Assert.Equal(FeatureSupport.Supported, BpfFeatures.Helper(BpfProgramType.Xdp, 54));           // xdp_adjust_meta
+        Assert.Equal(FeatureSupport.Unsupported, BpfFeatures.Helper(BpfProgramType.SocketFilter, 54)); // not for socket filters
+        Assert.Equal(FeatureSupport.Supported, BpfFeatures.Helper(BpfProgramType.SkMsg, 71));         // msg_redirect_hash
+    }
+
+    [Fact]
+    public void Supported_helpers_of_a_networking_type_include_its_own_and_exclude_others()
+    {
+        Requires.Root();
+        var xdp = BpfFeatures.SupportedHelpers(BpfProgramType.Xdp);
+        Assert.Contains(1, xdp);    // map_lookup_elem
+        Assert.Contains(54, xdp);   // xdp_adjust_meta
+        Assert.DoesNotContain(18, xdp); // skb_vlan_push
+        Assert.Contains(BpfProgramType.Xdp, BpfFeatures.NetworkingProgramTypes);
+    }
+
+    [Theory]
+    [InlineData(AttachmentKind.XdpLink)]
+    [InlineData(AttachmentKind.XdpNetlink)]
+    [InlineData(AttachmentKind.TcxLink)]
+    [InlineData(AttachmentKind.TcFilter)]
+    [InlineData(AttachmentKind.CgroupLink)]
+    [InlineData(AttachmentKind.CgroupProgram)]
+    [InlineData(AttachmentKind.SockmapLink)]
+    [InlineData(AttachmentKind.SockmapProgram)]
+    public void Attach_kinds_the_lab_kernel_has_are_supported(AttachmentKind kind)
+    {
+        Requires.Root();
+        Assert.Equal(FeatureSupport.Supported, BpfFeatures.Attachment(kind));
     }
 
     [Fact]

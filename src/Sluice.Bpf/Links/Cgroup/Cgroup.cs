@@ -36,6 +36,27 @@ public static class Cgroup
         }
     }
 
+    /// <summary>
+    /// Detaches <paramref name="program"/> from <paramref name="cgroupPath"/>'s hook <paramref name="attachType"/> when it
+    /// was attached with BPF_PROG_ATTACH (BPF_PROG_DETACH). A program held by a cgroup link is released through its link.
+    /// </summary>
+    /// <returns>False when the program was not attached there with BPF_PROG_ATTACH.</returns>
+    /// <exception cref="DirectoryNotFoundException">No such cgroup.</exception>
+    public static bool Detach(BpfFd program, string cgroupPath, BpfAttachType attachType)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        using var cgroup = CgroupDirectory.Open(cgroupPath);
+        var attr = new ProgAttachAttr
+        {
+            TargetFd = (uint)CgroupDirectory.Fd(cgroup),
+            AttachBpfFd = (uint)program.Value,
+            AttachType = (uint)attachType,
+        };
+        if (BpfSyscall.TryInvoke(BpfCommand.ProgDetach, ref attr, out int errno) >= 0) return true;
+        if (errno == Libc.ENOENT) return false;
+        throw BpfException.FromErrno(BpfCommand.ProgDetach, errno, $"cgroup '{cgroupPath}' hook {attachType}");
+    }
+
     /// <summary>Ids of the programs attached directly to <paramref name="cgroupPath"/> on <paramref name="attachType"/> (BPF_PROG_QUERY).</summary>
     /// <param name="cgroupPath">The cgroup.</param>
     /// <param name="attachType">The hook.</param>

@@ -30,6 +30,22 @@ public static class Sockmap
         }
     }
 
+    /// <summary>
+    /// Detaches <paramref name="program"/> from <paramref name="map"/>'s hook <paramref name="attachType"/> when it was
+    /// attached with BPF_PROG_ATTACH (BPF_PROG_DETACH). Sockets already in the map keep the program they copied.
+    /// </summary>
+    /// <returns>False when that program was not attached there with BPF_PROG_ATTACH.</returns>
+    public static bool Detach(BpfFd program, BpfMap map, BpfAttachType attachType)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(map);
+        CheckMap(map);
+        var attr = new ProgAttachAttr { TargetFd = (uint)map.Fd.Value, AttachBpfFd = (uint)program.Value, AttachType = (uint)attachType };
+        if (BpfSyscall.TryInvoke(BpfCommand.ProgDetach, ref attr, out int errno) >= 0) return true;
+        if (errno is Libc.ENOENT or Libc.EINVAL) return false;
+        throw BpfException.FromErrno(BpfCommand.ProgDetach, errno, $"socket map '{map.Name}' hook {attachType}");
+    }
+
     /// <summary>Puts <paramref name="socket"/> (a connected TCP or a UDP/unix socket) into <paramref name="map"/> at <paramref name="key"/>.</summary>
     /// <exception cref="BpfException">E.g. EOPNOTSUPP for a TCP socket that is not established.</exception>
     public static void SetSocket(BpfMap map, ReadOnlySpan<byte> key, Socket socket)
