@@ -172,7 +172,7 @@ public sealed unsafe class XdpSocket : IDisposable
                 int ready = Libc.Poll(&poll, 1, (int)Math.Ceiling(Math.Min(left.TotalMilliseconds, int.MaxValue)));
                 if (ready < 0)
                 {
-                    if (Marshal.GetLastSystemError() == Libc.EINTR) continue;
+                    if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
                     throw Failure("poll");
                 }
                 handled = Drain(handler, maxFrames);
@@ -248,7 +248,7 @@ public sealed unsafe class XdpSocket : IDisposable
 
     internal static BpfException Failure(string operation)
     {
-        int errno = Marshal.GetLastSystemError();
+        int errno = Marshal.GetLastPInvokeError();
         return new BpfException(operation, errno, $"AF_XDP: {operation} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
     }
 }

@@ -87,6 +87,26 @@ public class XdpSocketTests
         Assert.False(Xdp.Query(bed.ReceiverInterface, bed.Receiver).IsAttached);
     }
 
+    [Fact]
+    public void Bind_to_a_queue_the_veth_lacks_is_einval_and_bad_sizes_are_refused()
+    {
+        Requires.Root();
+        using var bed = new TestBed();
+        var failure = Assert.Throws<BpfException>(() => XdpSocket.Create(bed.ReceiverInterface, 7, new XdpSocketOptions { Namespace = bed.Receiver }));
+        Assert.Equal(22, failure.Errno);
+        Assert.Contains("bind", failure.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => XdpSocket.Create(bed.ReceiverInterface, 0, new XdpSocketOptions { Namespace = bed.Receiver, FrameSize = 3000 }));
+        Assert.Throws<ArgumentException>(() => XdpSocket.Create(bed.ReceiverInterface, 0, new XdpSocketOptions { Namespace = bed.Receiver, RxRingSize = 100 }));
+        Assert.Throws<BpfAttachException>(() => XdpSocket.Create("sl-missing", 0, new XdpSocketOptions { Namespace = bed.Receiver }));
+
+        // After the failures queue 0 is still free; a disposed socket refuses Receive.
+        var socket = XdpSocket.Create(bed.ReceiverInterface, 0, new XdpSocketOptions { Namespace = bed.Receiver, FrameCount = 64, RxRingSize = 64 });
+        Assert.Equal(0, socket.Receive(_ => { }, TimeSpan.Zero));
+        socket.Dispose();
+        socket.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => socket.Receive(_ => { }, TimeSpan.Zero));
+    }
+
     /// <summary>Parses Ethernet / IPv4 / UDP and counts the datagram's index; anything else is a stray.</summary>
     private static void Record(ReadOnlySpan<byte> frame, int[] seen, List<string> strays)
     {
