@@ -39,7 +39,7 @@ internal static unsafe class BpfSyscall
                     errno = 0;
                     return (int)result;
                 }
-                errno = Marshal.GetLastSystemError();
+                errno = Marshal.GetLastPInvokeError();
                 if (errno != Libc.EINTR) return -1;
             }
         }

@@ -63,7 +63,7 @@ public sealed class NetworkNamespace : IDisposable
         int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0)
         {
-            int errno = Marshal.GetLastSystemError();
+            int errno = Marshal.GetLastPInvokeError();
             if (errno == Libc.ENOENT) throw new FileNotFoundException($"network namespace '{name ?? path}' does not exist", path);
             throw new IOException($"cannot open network namespace '{path}': {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
         }
@@ -129,7 +129,7 @@ public sealed class NetworkNamespace : IDisposable
     private static void Enter(SafeFileHandle handle, string what)
     {
         if (Libc.SetNs((int)handle.DangerousGetHandle(), Libc.CLONE_NEWNET) == 0) return;
-        int errno = Marshal.GetLastSystemError();
+        int errno = Marshal.GetLastPInvokeError();
         throw new IOException($"setns into {what} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})" +
             (errno == Libc.EPERM ? "; entering a network namespace needs CAP_SYS_ADMIN" : ""));
     }

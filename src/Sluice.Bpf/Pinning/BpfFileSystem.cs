@@ -30,7 +30,7 @@ public static class BpfFileSystem
             if (IsBpfFs(mountPoint)) return;
             if (Libc.Mount("bpf", mountPoint, "bpf", 0, null) != 0)
             {
-                int errno = System.Runtime.InteropServices.Marshal.GetLastSystemError();
+                int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
                 throw new IOException($"mounting bpffs at {mountPoint} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
             }
         }

@@ -206,7 +206,7 @@ public sealed unsafe partial class BpfRingBuffer : IDisposable
             int count = Libc.EpollWait(_mapping.EpollFd, events, MaxEvents, remaining);
             if (count < 0)
             {
-                int errno = Marshal.GetLastSystemError();
+                int errno = Marshal.GetLastPInvokeError();
                 if (errno != Libc.EINTR)
                     throw new BpfException("epoll_wait", errno, $"ring buffer '{Map.Name}': epoll_wait failed: {ErrnoNames.Name(errno)}");
             }

@@ -111,7 +111,7 @@ internal sealed unsafe class RingBufferMapping : SafeHandle
 
     private static BpfException Failure(string operation, string mapName)
     {
-        int errno = Marshal.GetLastSystemError();
+        int errno = Marshal.GetLastPInvokeError();
         return new BpfException(operation, errno,
             $"ring buffer '{mapName}': {operation} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
     }

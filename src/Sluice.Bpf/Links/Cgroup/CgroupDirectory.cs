@@ -15,7 +15,7 @@ internal static class CgroupDirectory
         ArgumentException.ThrowIfNullOrEmpty(path);
         int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
         if (fd >= 0) return new SafeFileHandle(fd, ownsHandle: true);
-        int errno = Marshal.GetLastSystemError();
+        int errno = Marshal.GetLastPInvokeError();
         if (errno == Libc.ENOENT) throw new DirectoryNotFoundException($"cgroup '{path}' does not exist");
         throw new IOException($"cannot open cgroup '{path}': {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
     }

@@ -26,7 +26,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private static NetlinkSocket OpenHere()
     {
         int fd = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_ROUTE);
-        if (fd < 0) throw NetlinkException.Create("socket(AF_NETLINK)", Marshal.GetLastSystemError(), null);
+        if (fd < 0) throw NetlinkException.Create("socket(AF_NETLINK)", Marshal.GetLastPInvokeError(), null);
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
@@ -40,7 +40,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             _ = Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, &timeout, (uint)sizeof(TimeVal));
             var address = new SockAddrNetlink { Family = Libc.AF_NETLINK };
             if (Libc.Bind(fd, &address, (uint)sizeof(SockAddrNetlink)) < 0)
-                throw NetlinkException.Create("bind(AF_NETLINK)", Marshal.GetLastSystemError(), null);
+                throw NetlinkException.Create("bind(AF_NETLINK)", Marshal.GetLastPInvokeError(), null);
             return new NetlinkSocket(handle);
         }
         catch
@@ -116,7 +116,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             {
                 nint sent = Libc.SendTo(Fd, pointer, (nuint)bytes.Length, 0, &kernel, (uint)sizeof(SockAddrNetlink));
                 if (sent >= 0) return sequence;
-                int errno = Marshal.GetLastSystemError();
+                int errno = Marshal.GetLastPInvokeError();
                 if (errno != Libc.EINTR) throw NetlinkException.Create(operation, errno, null);
             }
         }
@@ -140,7 +140,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         {
             nint received = Libc.Recv(Fd, buffer, (nuint)length, flags);
             if (received >= 0) return received;
-            int errno = Marshal.GetLastSystemError();
+            int errno = Marshal.GetLastPInvokeError();
             if (errno == Libc.EINTR) continue;
             if (errno == Libc.EAGAIN) throw new TimeoutException($"{operation}: no netlink reply within {ReplyTimeout.TotalSeconds} s");
             throw NetlinkException.Create(operation, errno, null);
