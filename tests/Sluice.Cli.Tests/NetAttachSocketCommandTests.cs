@@ -12,7 +12,7 @@ public class NetAttachSocketCommandTests
     public void Cgroup_attach_by_prog_attach_and_by_pinned_link_is_listed_and_detached()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         string cgroup = Path.Combine(Cgroup.Root, $"sluice-cli-test-{Guid.NewGuid():N}");
         Directory.CreateDirectory(cgroup);
         try
@@ -52,7 +52,7 @@ public class NetAttachSocketCommandTests
     public void Sockmap_attach_is_listed_and_detached_and_only_socket_maps_are_accepted()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         string maps = Path.Combine(pins.Path, "maps");
         CliAssert.Succeeds("object", "load", Fixture.Path("attach_sockmap"), "--pin", pins.Path, "--pin-maps", maps);
         string program = Path.Combine(pins.Path, "redirect_peer"), sockHash = Path.Combine(maps, "sock_hash");

@@ -11,7 +11,7 @@ public class NetAttachTcCommandTests
     public void Tc_filter_attach_is_listed_occupied_slot_names_the_occupant_and_detach_removes_it()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         using var ns = new TestNamespace();
         CliAssert.Succeeds("object", "load", Fixture.Path("attach_tc"), "--pin", pins.Path);
         string a = Path.Combine(pins.Path, "tc_drop_a"), b = Path.Combine(pins.Path, "tc_drop_b");
@@ -39,7 +39,7 @@ public class NetAttachTcCommandTests
     public void Tcx_needs_a_pin_keeps_the_requested_order_and_detach_link_removes_it()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         using var ns = new TestNamespace();
         CliAssert.Succeeds("object", "load", Fixture.Path("attach_tc"), "--pin", pins.Path);
         string a = Path.Combine(pins.Path, "tc_drop_a"), b = Path.Combine(pins.Path, "tc_drop_b");

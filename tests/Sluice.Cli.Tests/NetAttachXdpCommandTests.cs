@@ -11,7 +11,7 @@ public class NetAttachXdpCommandTests
     public void Netlink_xdp_attach_outlives_the_cli_is_listed_with_its_mode_and_detach_removes_it()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         using var ns = new TestNamespace();
         CliAssert.Succeeds("object", "load", Fixture.Path("attach_xdp"), "--pin", pins.Path);
 
@@ -48,7 +48,7 @@ public class NetAttachXdpCommandTests
     public void Pinned_xdp_link_is_listed_blocks_netlink_and_detach_link_removes_it_and_its_pin()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         using var ns = new TestNamespace();
         CliAssert.Succeeds("object", "load", Fixture.Path("attach_xdp"), "--pin", pins.Path);
         string linkPin = Path.Combine(pins.Path, "xdp_link");
@@ -75,7 +75,7 @@ public class NetAttachXdpCommandTests
     public void Attach_errors_are_one_line_each()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         using var ns = new TestNamespace();
         CliAssert.Succeeds("object", "load", Fixture.Path("attach_xdp"), "--pin", Path.Combine(pins.Path, "xdp"));
         CliAssert.Succeeds("object", "load", Fixture.Path("attach_tc"), "--pin", Path.Combine(pins.Path, "tc"));

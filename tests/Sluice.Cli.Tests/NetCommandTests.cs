@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Sluice.Tests;
 using Xunit;
 
@@ -11,16 +10,16 @@ public class NetCommandTests
     {
         Requires.Root();
         string ns = $"slcli{Environment.ProcessId % 10000}{Random.Shared.Next(1000)}";
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         try
         {
-            Shell("ip", "netns", "add", ns);
-            Shell("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb");
-            Shell("ip", "-n", ns, "link", "set", "va", "up");
+            ShellCommand.Run("ip", "netns", "add", ns);
+            ShellCommand.Run("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb");
+            ShellCommand.Run("ip", "-n", ns, "link", "set", "va", "up");
             var load = SluiceProcess.Run("object", "load", Fixture.Path("xdp_counter"), "--pin", pins.Path);
             Assert.True(load.ExitCode == 0, load.Stderr);
             // nsenter keeps our mount namespace, so the bpffs pin stays visible (ip -n would remount /sys).
-            Shell("nsenter", $"--net=/var/run/netns/{ns}", "ip", "link", "set", "dev", "va", "xdpgeneric", "pinned",
+            ShellCommand.Run("nsenter", $"--net=/var/run/netns/{ns}", "ip", "link", "set", "dev", "va", "xdpgeneric", "pinned",
                 Path.Combine(pins.Path, "xdp_counter"));
 
             var list = SluiceProcess.Run("net", "list", "--netns", ns, "--json");
@@ -33,7 +32,7 @@ public class NetCommandTests
         }
         finally
         {
-            TryShell("ip", "netns", "del", ns);
+            ShellCommand.TryRun("ip", ["netns", "del", ns], out _, out _);
         }
     }
 
@@ -44,22 +43,5 @@ public class NetCommandTests
         var result = SluiceProcess.Run("net", "list", "--netns", "no-such-namespace-xyz");
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: network namespace 'no-such-namespace-xyz' not found (no /var/run/netns/no-such-namespace-xyz)", result.Stderr.Trim());
-    }
-
-    private static void Shell(string file, params string[] args)
-    {
-        var (code, error) = TryShell(file, args);
-        if (code != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {error}");
-    }
-
-    private static (int Code, string Error) TryShell(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        string error = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, error);
     }
 }

@@ -35,7 +35,7 @@ public class ObjectCheckCommandTests
     public void Load_of_a_rejected_program_prints_the_C_line_and_a_hint_and_verbose_adds_the_log()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         var result = SluiceProcess.Run("object", "load", Fixture.Path("diag_null_map_value"), "--pin", pins.Path);
         var verbose = SluiceProcess.Run("object", "load", Fixture.Path("diag_null_map_value"), "--pin", pins.Path, "--verbose");
 

@@ -63,7 +63,7 @@ public class ObjectCommandTests
     public void Object_load_pins_every_program_and_loads_its_maps()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         var result = SluiceProcess.Run("object", "load", Fixture.Path("globals"), "--pin", pins.Path, "--json");
         Assert.True(result.ExitCode == 0, result.Stderr);
         var names = result.Json().EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToHashSet();
@@ -78,7 +78,7 @@ public class ObjectCommandTests
     public void Object_load_of_a_rejected_program_exits_1_with_name_and_verifier_reason_and_pins_nothing()
     {
         Requires.Root();
-        using var pins = new PinDirectory();
+        using var pins = new TestPinDirectory();
         var result = SluiceProcess.Run("object", "load", Fixture.Path("verifier_reject"), "--pin", pins.Path);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("xdp_unchecked_read", result.Stderr, StringComparison.Ordinal);

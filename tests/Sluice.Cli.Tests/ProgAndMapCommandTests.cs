@@ -7,7 +7,7 @@ namespace Sluice.Cli.Tests;
 
 public sealed class ProgAndMapCommandTests : IDisposable
 {
-    private readonly PinDirectory _pins = new();
+    private readonly TestPinDirectory _pins = new();
     private string _program = "";
     private string _sources = "";
 

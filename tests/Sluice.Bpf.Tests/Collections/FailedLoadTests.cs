@@ -14,7 +14,7 @@ public class FailedLoadTests
     public void Failed_program_releases_everything_and_unpins_what_the_load_pinned()
     {
         Requires.Root();
-        using var pins = new TempPinDirectory();
+        using var pins = new TestPinDirectory(create: true);
         var options = new CollectionOptions { PinPath = pins.Path };
         // Warm up: the first load also probes BTF features and JITs the loader.
         Assert.Throws<BpfVerifierException>(() => BpfCollection.Load(Fixture.Path("prog_pinned_reject"), options));

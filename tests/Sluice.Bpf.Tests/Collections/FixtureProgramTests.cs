@@ -107,7 +107,7 @@ public class FixtureProgramTests
     public void Every_map_type_of_the_maps_fixture_loads_with_slots_filled()
     {
         Requires.Root();
-        using var pins = new TempPinDirectory();
+        using var pins = new TestPinDirectory(create: true);
         using var collection = BpfCollection.Load(Fixture.Path("maps"), new CollectionOptions { PinPath = pins.Path });
 
         Assert.Equal(["tail_target", "use_maps", "use_sock_maps"], collection.Programs.Keys.Order());

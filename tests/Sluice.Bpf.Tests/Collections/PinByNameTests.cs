@@ -13,7 +13,7 @@ public class PinByNameTests
     public void Second_load_reuses_the_pinned_map_of_the_first()
     {
         Requires.Root();
-        using var pins = new TempPinDirectory();
+        using var pins = new TestPinDirectory(create: true);
         var options = new CollectionOptions { PinPath = pins.Path };
         string pin = Path.Combine(pins.Path, "shared_runs");
 
@@ -33,7 +33,7 @@ public class PinByNameTests
     public void Pin_outlives_the_collection_and_is_reused_after_it()
     {
         Requires.Root();
-        using var pins = new TempPinDirectory();
+        using var pins = new TestPinDirectory(create: true);
         var options = new CollectionOptions { PinPath = pins.Path };
         using (var first = BpfCollection.Load(Fixture.Path("prog_pinned"), options))
             first.Program("xdp_count_shared").TestRun(Frame, repeat: 4);
@@ -46,7 +46,7 @@ public class PinByNameTests
     public void Incompatible_pinned_map_fails_clearly_and_leaves_the_pin()
     {
         Requires.Root();
-        using var pins = new TempPinDirectory();
+        using var pins = new TestPinDirectory(create: true);
         var options = new CollectionOptions { PinPath = pins.Path };
         using var first = BpfCollection.Load(Fixture.Path("prog_pinned"), options);
 
@@ -65,7 +65,7 @@ public class PinByNameTests
     public void Program_pins_and_reopens_by_path_and_id()
     {
         Requires.Root();
-        using var pins = new TempPinDirectory();
+        using var pins = new TestPinDirectory(create: true);
         using var collection = BpfCollection.Load(Fixture.Path("prog_pinned"), new CollectionOptions { PinPath = pins.Path });
         var program = collection.Program("xdp_count_shared");
         string path = Path.Combine(pins.Path, "program");

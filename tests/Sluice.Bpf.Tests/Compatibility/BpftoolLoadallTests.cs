@@ -65,7 +65,7 @@ public partial class BpftoolLoadallTests
 
     private static Outcome RunSluice(string path)
     {
-        using var pins = new TempPinDirectory();
+        using var pins = new TestPinDirectory(create: true);
         try
         {
             using var collection = BpfCollection.Load(path, new CollectionOptions { PinPath = pins.Path });
