@@ -6,32 +6,17 @@ namespace Sluice.Bpf;
 /// <summary>
 /// A cgroup program attached with BPF_PROG_ATTACH and BPF_F_ALLOW_MULTI (Linux 4.15), the path that predates
 /// cgroup links. The kernel keeps it with nobody holding it, so this object detaches on dispose unless
-/// <see cref="DetachOnDispose"/> is cleared.
+/// <see cref="ProgramAttachAttachment.DetachOnDispose"/> is cleared.
 /// </summary>
-public sealed class CgroupProgramAttachment : IBpfAttachment
+public sealed class CgroupProgramAttachment : ProgramAttachAttachment
 {
     private readonly string _cgroupPath;
-    private BpfFd? _program;
 
     private CgroupProgramAttachment(string cgroupPath, BpfAttachType attachType, BpfFd program, uint programId)
-    {
-        _cgroupPath = cgroupPath;
-        AttachType = attachType;
-        _program = program;
-        ProgramId = programId;
-    }
-
-    /// <summary>The cgroup hook.</summary>
-    public BpfAttachType AttachType { get; }
+        : base(attachType, program, programId) => _cgroupPath = cgroupPath;
 
     /// <inheritdoc />
-    public AttachmentKind Kind => AttachmentKind.CgroupProgram;
-
-    /// <inheritdoc />
-    public uint ProgramId { get; private set; }
-
-    /// <summary>Whether <see cref="Dispose"/> detaches the program (default true).</summary>
-    public bool DetachOnDispose { get; set; } = true;
+    public override AttachmentKind Kind => AttachmentKind.CgroupProgram;
 
     /// <summary>Attaches with BPF_PROG_ATTACH and BPF_F_ALLOW_MULTI.</summary>
     /// <exception cref="BpfAttachException">The kernel refused.</exception>
@@ -53,45 +38,35 @@ public sealed class CgroupProgramAttachment : IBpfAttachment
         return new CgroupProgramAttachment(cgroupPath, attachType, own, id);
     }
 
-    /// <summary>Replaces the program atomically (BPF_PROG_ATTACH with BPF_F_REPLACE, Linux 5.6).</summary>
-    public void Update(BpfFd program)
+    /// <summary>Replaces atomically: BPF_PROG_ATTACH with BPF_F_REPLACE (Linux 5.6).</summary>
+    private protected override void ReplaceCore(BpfFd current, BpfFd replacement)
     {
-        ArgumentNullException.ThrowIfNull(program);
-        var current = _program ?? throw new InvalidOperationException("the program was detached");
         using var cgroup = CgroupDirectory.Open(_cgroupPath);
         var attr = new ProgAttachAttr
         {
             TargetFd = (uint)CgroupDirectory.Fd(cgroup),
-            AttachBpfFd = (uint)program.Value,
+            AttachBpfFd = (uint)replacement.Value,
             AttachType = (uint)AttachType,
             AttachFlags = BpfLinkFlags.AllowMulti | BpfLinkFlags.Replace,
             ReplaceBpfFd = (uint)current.Value,
         };
         if (BpfSyscall.TryInvoke(BpfCommand.ProgAttach, ref attr, out int errno) < 0)
-            throw CgroupErrors.Explain(errno, program, _cgroupPath, AttachType, "BPF_PROG_ATTACH (replace)");
-        uint id = ProgramLookup.Of(program).Id;
-        _program = ProgramLookup.TryOpen(id) ?? throw new InvalidOperationException($"program {id} vanished");
-        current.Dispose();
-        ProgramId = id;
+            throw CgroupErrors.Explain(errno, replacement, _cgroupPath, AttachType, "BPF_PROG_ATTACH (replace)");
     }
 
-    /// <summary>Programs attached with BPF_PROG_ATTACH cannot be pinned; they stay attached by themselves.</summary>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    public void Pin(string path) =>
-        throw new NotSupportedException("a BPF_PROG_ATTACH cgroup attachment cannot be pinned; it stays attached by itself when DetachOnDispose is false " +
-            "(use CgroupAttachMethod.Link for a pinnable attachment)");
+    private protected override string PinAdvice =>
+        "a BPF_PROG_ATTACH cgroup attachment cannot be pinned; it stays attached by itself when DetachOnDispose is false " +
+        "(use CgroupAttachMethod.Link for a pinnable attachment)";
 
-    /// <summary>Detaches the program (BPF_PROG_DETACH); one that is already gone is not an error.</summary>
-    public void Detach()
+    private protected override void DetachCore(BpfFd program)
     {
-        if (_program is not { } current) return;
         try
         {
             using var cgroup = CgroupDirectory.Open(_cgroupPath);
             var attr = new ProgAttachAttr
             {
                 TargetFd = (uint)CgroupDirectory.Fd(cgroup),
-                AttachBpfFd = (uint)current.Value,
+                AttachBpfFd = (uint)program.Value,
                 AttachType = (uint)AttachType,
             };
             if (BpfSyscall.TryInvoke(BpfCommand.ProgDetach, ref attr, out int errno) < 0 && errno != Libc.ENOENT)
@@ -100,23 +75,6 @@ public sealed class CgroupProgramAttachment : IBpfAttachment
         catch (DirectoryNotFoundException)
         {
             // The cgroup is gone, and its programs with it.
-        }
-        current.Dispose();
-        _program = null;
-        ProgramId = 0;
-    }
-
-    /// <summary>Detaches (when <see cref="DetachOnDispose"/>) and releases the program reference.</summary>
-    public void Dispose()
-    {
-        try
-        {
-            if (DetachOnDispose) Detach();
-        }
-        finally
-        {
-            _program?.Dispose();
-            _program = null;
         }
     }
 

@@ -5,34 +5,19 @@ namespace Sluice.Bpf;
 
 /// <summary>
 /// An sk_msg or sk_skb program attached to a SOCKMAP/SOCKHASH with BPF_PROG_ATTACH (Linux 4.17). The map keeps the
-/// program while the map lives; this object detaches it on dispose unless <see cref="DetachOnDispose"/> is cleared.
+/// program while the map lives; this object detaches it on dispose unless <see cref="ProgramAttachAttachment.DetachOnDispose"/> is cleared.
 /// A socket takes the map's programs when it is added to the map: attaching or detaching changes what happens to
 /// sockets added afterwards, not to those already in it.
 /// </summary>
-public sealed class SockmapProgramAttachment : IBpfAttachment
+public sealed class SockmapProgramAttachment : ProgramAttachAttachment
 {
     private readonly BpfFd _map;
-    private BpfFd? _program;
 
     private SockmapProgramAttachment(BpfFd map, BpfAttachType attachType, BpfFd program, uint programId)
-    {
-        _map = map;
-        AttachType = attachType;
-        _program = program;
-        ProgramId = programId;
-    }
-
-    /// <summary>The hook.</summary>
-    public BpfAttachType AttachType { get; }
+        : base(attachType, program, programId) => _map = map;
 
     /// <inheritdoc />
-    public AttachmentKind Kind => AttachmentKind.SockmapProgram;
-
-    /// <inheritdoc />
-    public uint ProgramId { get; private set; }
-
-    /// <summary>Whether <see cref="Dispose"/> detaches the program (default true).</summary>
-    public bool DetachOnDispose { get; set; } = true;
+    public override AttachmentKind Kind => AttachmentKind.SockmapProgram;
 
     /// <summary>Attaches with BPF_PROG_ATTACH on the map.</summary>
     /// <exception cref="BpfAttachException">The kernel refused; the message names the cause.</exception>
@@ -51,52 +36,36 @@ public sealed class SockmapProgramAttachment : IBpfAttachment
         return new SockmapProgramAttachment(ownMap, attachType, ownProgram, id);
     }
 
-    /// <summary>Replaces the program: the map holds one program per hook, so attaching another replaces it.</summary>
-    public void Update(BpfFd program)
+    /// <summary>The map holds one program per hook, so attaching another replaces it.</summary>
+    private protected override void ReplaceCore(BpfFd current, BpfFd replacement)
     {
-        ArgumentNullException.ThrowIfNull(program);
-        if (_program is null) throw new InvalidOperationException("the program was detached");
-        var attr = new ProgAttachAttr { TargetFd = (uint)_map.Value, AttachBpfFd = (uint)program.Value, AttachType = (uint)AttachType };
+        var attr = new ProgAttachAttr { TargetFd = (uint)_map.Value, AttachBpfFd = (uint)replacement.Value, AttachType = (uint)AttachType };
         if (BpfSyscall.TryInvoke(BpfCommand.ProgAttach, ref attr, out int errno) < 0)
             throw new BpfAttachException(AttachFailure.Other, errno, $"replacing the {AttachType} program of a socket map failed: " +
                 $"BPF_PROG_ATTACH: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
-        uint id = ProgramLookup.Of(program).Id;
-        var replacement = ProgramLookup.TryOpen(id) ?? throw new InvalidOperationException($"program {id} vanished");
-        _program.Dispose();
-        _program = replacement;
-        ProgramId = id;
     }
 
-    /// <summary>BPF_PROG_ATTACH socket-map attachments cannot be pinned; pin the map instead, which keeps them.</summary>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    public void Pin(string path) =>
-        throw new NotSupportedException("a BPF_PROG_ATTACH socket-map attachment cannot be pinned; pin the map (it keeps its programs) " +
-            "and clear DetachOnDispose, or use a SockmapLink");
+    private protected override string PinAdvice =>
+        "a BPF_PROG_ATTACH socket-map attachment cannot be pinned; pin the map (it keeps its programs) " +
+        "and clear DetachOnDispose, or use a SockmapLink";
 
-    /// <summary>Detaches the program (BPF_PROG_DETACH).</summary>
-    public void Detach()
+    private protected override void DetachCore(BpfFd program)
     {
-        if (_program is not { } current) return;
-        var attr = new ProgAttachAttr { TargetFd = (uint)_map.Value, AttachBpfFd = (uint)current.Value, AttachType = (uint)AttachType };
+        var attr = new ProgAttachAttr { TargetFd = (uint)_map.Value, AttachBpfFd = (uint)program.Value, AttachType = (uint)AttachType };
         if (BpfSyscall.TryInvoke(BpfCommand.ProgDetach, ref attr, out int errno) < 0 && errno != Libc.ENOENT)
             throw BpfException.FromErrno(BpfCommand.ProgDetach, errno, $"socket map hook {AttachType}");
-        current.Dispose();
-        _program = null;
-        ProgramId = 0;
     }
 
-    /// <summary>Detaches (when <see cref="DetachOnDispose"/>) and releases the map and program references.</summary>
-    public void Dispose()
+    /// <summary>Detaches (when <see cref="ProgramAttachAttachment.DetachOnDispose"/>), then releases the map reference too.</summary>
+    protected override void Dispose(bool disposing)
     {
         try
         {
-            if (DetachOnDispose) Detach();
+            base.Dispose(disposing);
         }
         finally
         {
-            _program?.Dispose();
-            _program = null;
-            _map.Dispose();
+            if (disposing) _map.Dispose();
         }
     }
 
