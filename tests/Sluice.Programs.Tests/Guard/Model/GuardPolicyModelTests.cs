@@ -130,7 +130,7 @@ public sealed class GuardPolicyModelTests
         var malformed = dropping.Evaluate(V4(Host, 6, new byte[3]));
         AssertDecision(malformed, GuardDecision.Pass, GuardReason.Malformed, null);
         Assert.Equal(GuardMarks.None, malformed.Marks);
-        Assert.False(malformed.CarriesMetadata(dropping.Config.Flags));
+        Assert.True(malformed.CarriesMetadata(dropping.Config.Flags));
         AssertDecision(GuardPolicyModel.Create([]).Evaluate(V4(Host, 6, new byte[3])), GuardDecision.Drop, GuardReason.Malformed, null);
         // Rules do not apply to malformed packets, and a dropped malformed packet carries no mark.
         var allowAll = GuardPolicyModel.Create([Allow("0.0.0.0/0")], suspicious: GuardMarks.Malformed);
