@@ -177,6 +177,10 @@ public sealed class GuardDifferentialTests(ITestOutputHelper output)
             if (reason is null) throw new InvalidOperationException($"frame {GuardFrames.Hex(frame)} was counted in no statistics slot");
             int metaLength = (int)context.Data;
             GuardMeta? meta = metaLength >= Marshal.SizeOf<GuardMeta>() ? MemoryMarshal.Read<GuardMeta>(_output) : null;
+            // Only a SYN cookie reply (XDP_TX, limits on) rewrites the packet; here it must come out as it went in.
+            var packet = _output.AsSpan(metaLength, result.DataOutLength - metaLength);
+            if (!packet.SequenceEqual(frame))
+                throw new InvalidOperationException($"frame {GuardFrames.Hex(frame)} came out changed: {GuardFrames.Hex(packet)}");
             return new GuardRun(result.ReturnValue, reason.Value, [], meta);
         }
 

@@ -7,7 +7,9 @@ using Sluice.Programs.Packets;
 namespace Sluice.Programs.Tests.Guard.Model;
 
 /// <summary>A random rule set with its configuration (verdicts, suspicious marks, metadata), for the differential test.</summary>
-internal sealed record GuardScenario(IReadOnlyList<GuardRule> Rules, GuardVerdict Default, GuardVerdict Malformed, GuardMarks Suspicious, bool Metadata)
+/// <remarks>TrackSources turns on the per-source path of the program (step 5) with every limit still off: verdicts must not change.</remarks>
+internal sealed record GuardScenario(IReadOnlyList<GuardRule> Rules, GuardVerdict Default, GuardVerdict Malformed, GuardMarks Suspicious, bool Metadata,
+    bool TrackSources)
 {
     public GuardConfigValue ConfigValue()
     {
@@ -15,12 +17,12 @@ internal sealed record GuardScenario(IReadOnlyList<GuardRule> Rules, GuardVerdic
         config.DefaultVerdict = Default;
         config.MalformedVerdict = Malformed;
         config.SuspiciousMarks = Suspicious;
-        config.Flags = Metadata ? GuardConfigFlags.Metadata : GuardConfigFlags.None;
+        config.Flags = (Metadata ? GuardConfigFlags.Metadata : GuardConfigFlags.None) | (TrackSources ? GuardConfigFlags.TrackSources : GuardConfigFlags.None);
         return config;
     }
 
     public override string ToString() =>
-        $"default {Default}, malformed {Malformed}, suspicious [{Suspicious}], metadata {Metadata}, {Rules.Count} rules:"
+        $"default {Default}, malformed {Malformed}, suspicious [{Suspicious}], metadata {Metadata}, track sources {TrackSources}, {Rules.Count} rules:"
         + string.Concat(Rules.Select(r => $"{Environment.NewLine}    {r}"));
 }
 
@@ -82,7 +84,7 @@ internal sealed class GuardTrafficGenerator(int seed)
         foreach (var mark in new[] { GuardMarks.Allowed, GuardMarks.Fragment, GuardMarks.Malformed, GuardMarks.Unmatched })
             if (_random.Next(4) == 0) suspicious |= mark;
         _scenario = new GuardScenario(rules, _random.Next(3) == 0 ? GuardVerdict.Drop : GuardVerdict.Pass,
-            _random.Next(3) == 0 ? GuardVerdict.Pass : GuardVerdict.Drop, suspicious, _random.Next(4) != 0);
+            _random.Next(3) == 0 ? GuardVerdict.Pass : GuardVerdict.Drop, suspicious, _random.Next(4) != 0, _random.Next(4) == 0);
         return _scenario;
     }
 
