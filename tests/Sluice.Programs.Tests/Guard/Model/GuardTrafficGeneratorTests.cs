@@ -41,6 +41,31 @@ public sealed class GuardTrafficGeneratorTests
         Assert.True(matched > ip / 2, $"only {matched} of {ip} well-formed IP frames matched a rule");
     }
 
+    [Fact]
+    public void Address_evaluation_for_the_lockout_check_agrees_with_frame_evaluation()
+    {
+        var generator = new GuardTrafficGenerator(99);
+        int compared = 0;
+        for (int scenarios = 0; scenarios < 100; scenarios++)
+        {
+            var scenario = generator.NextScenario();
+            var model = new GuardPolicyModel(scenario.Rules, new GuardSettings { Default = scenario.Default, Suspicious = scenario.Suspicious });
+            for (int i = 0; i < 200; i++)
+            {
+                foreach (var frame in generator.NextFrames())
+                {
+                    var byFrame = model.Evaluate(frame);
+                    // A first fragment's mark is known only from the frame.
+                    if (byFrame.Packet is not { Kind: GuardPacketKind.IPv4 or GuardPacketKind.IPv6 } packet || packet.Fragment && !packet.NonFirstFragment) continue;
+                    var byAddress = model.Evaluate(packet.Source!, packet.Protocol, packet.DestinationPort, packet.NonFirstFragment);
+                    Assert.True(byFrame with { Packet = null } == byAddress, $"frame {GuardFrames.Hex(frame)}: {byFrame} by frame, {byAddress} by address");
+                    compared++;
+                }
+            }
+        }
+        Assert.True(compared > 8_000, $"only {compared} frames compared");
+    }
+
     private static List<string> Sample(int seed)
     {
         var generator = new GuardTrafficGenerator(seed);
