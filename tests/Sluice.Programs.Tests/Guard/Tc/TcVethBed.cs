@@ -23,9 +23,8 @@ internal sealed class TcVethBed : IDisposable
             Sender = Own(NetworkNamespace.Open(Pair.SenderNamespace));
             Receiver = Own(NetworkNamespace.Open(Pair.ReceiverNamespace));
             Stage = Own(new TcStage());
-            var xdp = Stage.Load(GuardMapNames.XdpObject);
             // XDP first: every packet TC sees has been through XDP (the sender's link-up chatter arrives any time).
-            Own(Xdp.Attach(xdp.Program(GuardMapNames.XdpProgram), Pair.ReceiverInterface, mode,
+            Own(Bpf.Xdp.Attach(Stage.Bed.XdpProgram, Pair.ReceiverInterface, mode,
                 new XdpAttachOptions { Namespace = Receiver }));
             Own(Bpf.Tc.Attach(Stage.Program, Pair.ReceiverInterface, TcDirection.Ingress,
                 new TcAttachOptions { Namespace = Receiver, Method = TcAttachMethod.Tcx }));
