@@ -146,16 +146,17 @@ static __always_inline __u32 tc_decide(struct __sk_buff *skb, struct guard_confi
 {
     if (marks & config->tc_drop_marks)
         return GUARD_REASON_TC_SUSPICIOUS;
-    if (marks & GUARD_MARK_ALLOWED)
-        return GUARD_REASON_TC_PASSED;
+    int limited = config->conn_interval_ns || config->max_concurrent;
+    int allowed = marks & GUARD_MARK_ALLOWED;
     struct tc_packet packet = {};
     if (!tc_tcp_packet(skb, &packet))
         return GUARD_REASON_TC_PASSED;
-    int limited = config->conn_interval_ns || config->max_concurrent;
     __u8 flags = packet.tcp_flags;
+    /* Allowed sources skip the limits: their new connections are not tracked. */
     if ((flags & (GUARD_TCP_SYN | GUARD_TCP_ACK)) == GUARD_TCP_SYN)
-        return limited ? tc_open(config, &packet.flow) : GUARD_REASON_TC_PASSED;
-    /* Closing runs even with the limits off, so flows tracked before they were turned off still end. */
+        return limited && !allowed ? tc_open(config, &packet.flow) : GUARD_REASON_TC_PASSED;
+    /* Closing runs for allowed sources and with the limits off too: flows tracked before a source was allowed or
+     * the limits were turned off still end and give their slot back. */
     if (flags & (GUARD_TCP_FIN | GUARD_TCP_RST))
         tc_close(&packet.flow);
     else if (limited)

@@ -8,14 +8,14 @@ namespace Sluice.Programs.Tests.Guard.Tc;
 
 /// <summary>
 /// Both guard stages on the receiver's veth end, as a deployment has them: guard_xdp in the given XDP mode and
-/// guard_tc on TC ingress (TCX), loaded on one pinned map directory. Dispose detaches both, unpins the maps and
+/// guard_tc on TC ingress (TCX or a cls_bpf filter), loaded on one pinned map directory. Dispose detaches both, unpins the maps and
 /// deletes the namespaces, also after a failed setup.
 /// </summary>
 internal sealed class TcVethBed : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    internal TcVethBed(XdpMode mode)
+    internal TcVethBed(XdpMode mode, TcAttachMethod method = TcAttachMethod.Tcx)
     {
         Pair = new VethNamespaces();
         try
@@ -27,7 +27,7 @@ internal sealed class TcVethBed : IDisposable
             Own(Bpf.Xdp.Attach(Stage.Bed.XdpProgram, Pair.ReceiverInterface, mode,
                 new XdpAttachOptions { Namespace = Receiver }));
             Own(Bpf.Tc.Attach(Stage.Program, Pair.ReceiverInterface, TcDirection.Ingress,
-                new TcAttachOptions { Namespace = Receiver, Method = TcAttachMethod.Tcx }));
+                new TcAttachOptions { Namespace = Receiver, Method = method }));
         }
         catch
         {

@@ -9,8 +9,8 @@ using static Sluice.Tests.VethNamespaces;
 namespace Sluice.Programs.Tests.Guard.Tc;
 
 /// <summary>
-/// guard_xdp and guard_tc together on a real veth pair, XDP in native and in generic mode, with real TCP and UDP
-/// sockets in the namespaces.
+/// guard_xdp and guard_tc together on a real veth pair, XDP in native and in generic mode, TC on TCX and as a
+/// cls_bpf filter, with a real TCP client and server in the namespaces.
 /// </summary>
 public sealed class TcWithXdpTests
 {
@@ -18,20 +18,22 @@ public sealed class TcWithXdpTests
     private static readonly TimeSpan Handshake = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Refusal = TimeSpan.FromMilliseconds(1500);
 
-    public static TheoryData<XdpMode, string> ModesAndFamilies => new()
+    public static TheoryData<XdpMode, string, TcAttachMethod> ModesAndFamilies => new()
     {
-        { XdpMode.Native, "ipv4" },
-        { XdpMode.Generic, "ipv4" },
-        { XdpMode.Native, "ipv6" },
-        { XdpMode.Generic, "ipv6" },
+        { XdpMode.Native, "ipv4", TcAttachMethod.Tcx },
+        { XdpMode.Generic, "ipv4", TcAttachMethod.Tcx },
+        { XdpMode.Native, "ipv6", TcAttachMethod.Tcx },
+        { XdpMode.Generic, "ipv6", TcAttachMethod.Tcx },
+        { XdpMode.Native, "ipv4", TcAttachMethod.Filter },
+        { XdpMode.Generic, "ipv6", TcAttachMethod.Filter },
     };
 
     [Theory]
     [MemberData(nameof(ModesAndFamilies))]
-    public async Task A_client_over_the_concurrent_limit_is_refused_until_it_closes_a_connection(XdpMode mode, string family)
+    public async Task A_client_over_the_concurrent_limit_is_refused_until_it_closes_a_connection(XdpMode mode, string family, TcAttachMethod method)
     {
         Requires.Root();
-        using var bed = new TcVethBed(mode);
+        using var bed = new TcVethBed(mode, method);
         bed.Stage.Configure(TcStage.Limits(maxConcurrent: MaxConcurrent));
         var (client, server) = family == "ipv4"
             ? (IPAddress.Parse(SenderAddress), new IPEndPoint(IPAddress.Parse(ReceiverAddress), 8080))
