@@ -81,7 +81,7 @@ public sealed record GuardStatistics(IReadOnlyDictionary<GuardReason, GuardCount
     /// <summary>Packets the XDP stage judged (every reason below the TC ones).</summary>
     public ulong XdpPackets => Counters.Where(c => c.Key < GuardReason.TcPassed).Aggregate(0UL, (sum, c) => sum + c.Value.Packets);
 
-    /// <summary>Packets dropped by either stage (malformed counted only when its verdict is drop is unknown here: not included).</summary>
+    /// <summary>Packets of the reasons that always drop (malformed ones are not included: their verdict is configurable).</summary>
     public ulong DroppedPackets => Counters.Where(c => GuardReasons.IsDrop(c.Key)).Aggregate(0UL, (sum, c) => sum + c.Value.Packets);
 }
 

@@ -41,7 +41,7 @@ internal static class GuardAttacher
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            if (created) RemoveAll(target, netns);
+            if (created) TryRemoveAll(target, netns);
             throw GuardAttachErrors.Explain(error, target, stage, options.Mode);
         }
     }
@@ -189,6 +189,19 @@ internal static class GuardAttacher
         if (File.Exists(path)) File.Delete(path);
         if (FindFilter(target, netns) is { } filter)
             Tc.DetachFilter(target.Interface, TcDirection.Ingress, filter.Priority, filter.Handle, netns);
+    }
+
+    /// <summary>Cleanup after a failed first attach: best effort, the attach error is what the caller must see.</summary>
+    private static void TryRemoveAll(GuardTarget target, NetworkNamespace? netns)
+    {
+        try
+        {
+            RemoveAll(target, netns);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or BpfException)
+        {
+            // Leftover pins are removed by the next detach.
+        }
     }
 
     private static void RemoveAll(GuardTarget target, NetworkNamespace? netns)
