@@ -32,7 +32,7 @@ internal static class GuardApplyCommand
             }
             if (plan.IsEmpty) return 0;
             controller.Apply(plan, result.GetValue(force));
-            Console.WriteLine($"{GuardNames.Describe(guard)}: applied {path}");
+            Console.WriteLine($"{guard.Describe()}: applied {path}");
             return 0;
         }));
         return command;

@@ -23,13 +23,13 @@ internal static class GuardAttachCommands
         };
         attach.SetAction(result => GuardRunner.Run(() =>
         {
-            var target = new GuardTarget(GuardNames.CheckInterface(result.GetValue(device)!), GuardNames.CheckNamespace(result.GetValue(netns)));
+            var target = new GuardTarget(result.GetValue(device)!, GuardNames.CheckNamespace(result.GetValue(netns)));
             var options = new GuardAttachOptions { Mode = NetOptions.ParseXdpMode(result.GetValue(mode)), Tc = !result.GetValue(noTc) };
             // Validate the config before attaching, so a bad file changes nothing.
             GuardConfig? desired = result.GetValue(config) is { } path ? GuardConfig.Load(path) : null;
             using var controller = GuardController.Attach(target, options);
             var status = controller.Status();
-            Console.WriteLine($"guard attached to {GuardNames.Describe(target)}: {GuardStatusText.Attachment(status)}");
+            Console.WriteLine($"guard attached to {target.Describe()}: {GuardStatusText.Attachment(status)}");
             if (desired is not null)
             {
                 var plan = controller.Plan(desired);
@@ -53,12 +53,12 @@ internal static class GuardAttachCommands
             if (result.GetValue(device) is { } dev && result.GetValue(target.Device) is { } other && other != dev)
                 throw new CliError($"two interfaces given ({dev} and --dev {other}); give one");
             var guard = result.GetValue(device) is { } name
-                ? new GuardTarget(GuardNames.CheckInterface(name), GuardNames.CheckNamespace(result.GetValue(target.Netns)))
+                ? new GuardTarget(name, GuardNames.CheckNamespace(result.GetValue(target.Netns)))
                 : target.Resolve(result);
             if (!Directory.Exists(guard.PinDirectory))
-                throw new CliError($"no guard on {GuardNames.Describe(guard)} (no {guard.PinDirectory})");
+                throw new CliError($"no guard on {guard.Describe()} (no {guard.PinDirectory})");
             GuardController.Detach(guard);
-            Console.WriteLine($"guard detached from {GuardNames.Describe(guard)}; its pins are removed");
+            Console.WriteLine($"guard detached from {guard.Describe()}; its pins are removed");
             return 0;
         }));
         return detach;

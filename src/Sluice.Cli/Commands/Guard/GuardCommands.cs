@@ -47,7 +47,7 @@ internal sealed class GuardTargetOptions
     internal GuardTarget Resolve(ParseResult result)
     {
         string? netns = GuardNames.CheckNamespace(result.GetValue(Netns));
-        if (result.GetValue(Device) is { } dev) return new GuardTarget(GuardNames.CheckInterface(dev), netns);
+        if (result.GetValue(Device) is { } dev) return new GuardTarget(dev, netns);
         var attached = GuardTarget.ListAttached()
             .Where(t => netns is null || t.Namespace == netns)
             .ToList();
@@ -57,7 +57,7 @@ internal sealed class GuardTargetOptions
             0 => throw new CliError(netns is null
                 ? "no guard is attached; run `sluice guard attach DEV` first"
                 : $"no guard is attached in netns {netns}; run `sluice guard attach DEV --netns {netns}` first"),
-            _ => throw new CliError($"{attached.Count} guards are attached ({string.Join(", ", attached.Select(GuardNames.Describe))}); choose one with --dev DEV [--netns NAME]"),
+            _ => throw new CliError($"{attached.Count} guards are attached ({string.Join(", ", attached.Select(t => t.Describe()))}); choose one with --dev DEV [--netns NAME]"),
         };
     }
 
@@ -65,14 +65,10 @@ internal sealed class GuardTargetOptions
     internal GuardController Open(ParseResult result) => GuardController.Open(Resolve(result));
 }
 
-/// <summary>Checks and labels for interface and namespace names.</summary>
+/// <summary>Checks --netns names before anything is opened.</summary>
 internal static class GuardNames
 {
     internal const string NamedNamespaces = "/var/run/netns";
-
-    /// <summary>"va (netns blue)" or "eth0".</summary>
-    internal static string Describe(GuardTarget target) =>
-        target.Namespace is null ? target.Interface : $"{target.Interface} (netns {target.Namespace})";
 
     internal static string? CheckNamespace(string? name)
     {
@@ -81,14 +77,6 @@ internal static class GuardNames
             throw new CliError($"--netns takes a namespace name from {NamedNamespaces}, not '{name}'");
         if (!File.Exists(Path.Combine(NamedNamespaces, name)))
             throw new CliError($"network namespace '{name}' not found (no {NamedNamespaces}/{name})");
-        return name;
-    }
-
-    internal static string CheckInterface(string name)
-    {
-        // The kernel's own limits (IFNAMSIZ 16 with the NUL, no '/', no whitespace); whether it exists is the controller's to say.
-        if (name.Length is 0 or > 15 || name.Contains('/', StringComparison.Ordinal) || name.Any(char.IsWhiteSpace) || name is "." or "..")
-            throw new CliError($"'{name}' is not an interface name");
         return name;
     }
 }

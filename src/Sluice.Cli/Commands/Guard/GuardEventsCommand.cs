@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Sluice.Cli.Infrastructure;
@@ -31,19 +32,20 @@ internal static class GuardEventsCommand
             uint seen = 0;
             while ((limit is null || seen < limit) && !cancellation.IsCancellationRequested)
             {
-                // Without --follow a short wait drains what is queued; with it, wake up regularly to notice Ctrl+C.
-                if (!reader.TryRead(out var e, follows ? TimeSpan.FromMilliseconds(200) : TimeSpan.Zero))
+                // Without --follow, take what is queued; with it, wake up regularly to notice Ctrl+C.
+                var batch = reader.Read(follows ? TimeSpan.FromMilliseconds(200) : TimeSpan.Zero);
+                if (batch.Count == 0 && !follows) break;
+                foreach (var e in batch)
                 {
-                    if (follows) continue;
-                    break;
-                }
-                seen++;
-                if (!follows) collected.Add(e!);
-                else if (asJson) GuardJson.WriteLine(writer => WriteJson(writer, e!));
-                else
-                {
-                    Console.Out.WriteLine(Line(e!));
-                    Console.Out.Flush();
+                    if (limit is not null && seen >= limit) break;
+                    seen++;
+                    if (!follows) collected.Add(e);
+                    else if (asJson) GuardJson.WriteLine(writer => WriteJson(writer, e));
+                    else
+                    {
+                        Console.Out.WriteLine(Line(e));
+                        Console.Out.Flush();
+                    }
                 }
             }
             if (!follows)
@@ -60,7 +62,7 @@ internal static class GuardEventsCommand
                 else
                 {
                     foreach (var e in collected) Console.Out.WriteLine(Line(e));
-                    if (collected.Count == 0) Console.Error.WriteLine($"no sampled drops queued on {GuardNames.Describe(guard)} (sampling 1 in {controller.Settings.SampleRate})");
+                    if (collected.Count == 0) Console.Error.WriteLine($"no sampled drops queued on {guard.Describe()} (sampling 1 in {controller.Settings.SampleRate})");
                 }
             }
             return 0;
@@ -74,8 +76,20 @@ internal static class GuardEventsCommand
         bool ports = e.Protocol is 6 or 17;
         string source = Endpoint(e.Source, ports ? e.SourcePort : null);
         string destination = Endpoint(e.Destination, ports ? e.DestinationPort : null);
-        return $"{e.Time.ToLocalTime().ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture)} {GuardReasons.Name(e.Reason),-14} " +
-            $"{source} -> {destination} {GuardText.Protocol(e.Protocol)} len {e.Length}";
+        if (e.Source is null) return $"{Time(e).ToLocalTime().ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture)} {GuardReasons.Name(e.Reason),-14} non-IP len {e.Length}";
+        return $"{Time(e).ToLocalTime().ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture)} {GuardReasons.Name(e.Reason),-14} " +
+            $"{source} -> {destination} {(e.Protocol == 0 ? "ip" : GuardText.Protocol(e.Protocol))} len {e.Length}";
+    }
+
+    /// <summary>
+    /// The wall-clock time of an event: its stamp is bpf_ktime_get_ns (CLOCK_MONOTONIC), the clock Stopwatch reads on
+    /// Linux, so the age is the distance between the two and the time is now minus the age.
+    /// </summary>
+    internal static DateTime Time(GuardEvent e)
+    {
+        long nowNs = (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
+        long ageNs = Math.Max(0, nowNs - (long)e.TimestampNs);
+        return DateTime.UtcNow - TimeSpan.FromTicks(ageNs / 100);
     }
 
     private static string Endpoint(System.Net.IPAddress? address, ushort? port)
@@ -90,11 +104,11 @@ internal static class GuardEventsCommand
     private static void WriteJson(Utf8JsonWriter writer, GuardEvent e)
     {
         writer.WriteStartObject();
-        writer.WriteString("time", e.Time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        writer.WriteString("time", Time(e).ToString("O", CultureInfo.InvariantCulture));
         writer.WriteString("reason", GuardReasons.Name(e.Reason));
         writer.WriteString("source", e.Source is null ? null : GuardStatsRates.Address(e.Source));
         writer.WriteString("destination", e.Destination is null ? null : GuardStatsRates.Address(e.Destination));
-        writer.WriteString("protocol", GuardText.Protocol(e.Protocol));
+        if (e.Source is null) writer.WriteNull("protocol"); else writer.WriteString("protocol", GuardText.Protocol(e.Protocol));
         if (e.Protocol is 6 or 17)
         {
             writer.WriteNumber("source_port", e.SourcePort);

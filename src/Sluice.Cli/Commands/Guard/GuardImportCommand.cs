@@ -33,12 +33,12 @@ internal static class GuardImportCommand
             var guard = target.Resolve(result);
             using var controller = GuardController.Open(guard);
             var progress = new ImportProgressReporter(Console.Error, !Console.IsErrorRedirected, every);
-            Console.Error.WriteLine($"importing {rules.Count.ToString("N0", CultureInfo.InvariantCulture)} rules from {path} into {GuardNames.Describe(guard)} (read in {GuardText.Seconds(clock.Elapsed)})");
+            Console.Error.WriteLine($"importing {rules.Count.ToString("N0", CultureInfo.InvariantCulture)} rules from {path} into {guard.Describe()} (read in {GuardText.Seconds(clock.Elapsed)})");
             try
             {
                 var imported = controller.Import(rules, progress, cancellation);
                 progress.Finish();
-                Console.WriteLine($"{GuardNames.Describe(guard)}: imported {Describe(imported)} in {GuardText.Seconds(clock.Elapsed)}");
+                Console.WriteLine($"{guard.Describe()}: imported {Describe(imported)} in {GuardText.Seconds(clock.Elapsed)}");
                 return 0;
             }
             catch (OperationCanceledException)
@@ -52,42 +52,24 @@ internal static class GuardImportCommand
         return command;
     }
 
-    /// <summary>Every rule of the file, or the first bad line as "FILE:LINE: message".</summary>
+    /// <summary>Every rule of the file (all read before anything changes), or the first bad line as "FILE:LINE: message".</summary>
     internal static List<GuardRule> Read(string path, GuardRuleAction action)
     {
-        var reader = path == "-" ? Console.In : OpenFile(path);
-        try
-        {
-            var rules = new List<GuardRule>();
-            int number = 0;
-            while (reader.ReadLine() is { } line)
-            {
-                number++;
-                int hash = line.IndexOf('#', StringComparison.Ordinal);
-                var text = (hash < 0 ? line : line[..hash]).Trim();
-                if (text.Length == 0) continue;
-                if (!GuardRule.TryParse(text, action, out var rule, out string? error))
-                    throw new CliError($"{path}:{number}: {error}");
-                rules.Add(rule!);
-            }
-            if (rules.Count == 0) throw new CliError($"{path}: no rules in the file");
-            return rules;
-        }
-        finally
-        {
-            if (path != "-") reader.Dispose();
-        }
+        if (path != "-" && Directory.Exists(path)) throw new CliError($"{path} is a directory, not a rules file");
+        if (path != "-" && !File.Exists(path)) throw new CliError($"{path}: no such file");
+        var rules = path == "-" ? GuardRuleFile.Parse(StandardInputLines(), "stdin", action).ToList() : GuardRuleFile.Read(path, action).ToList();
+        if (rules.Count == 0) throw new CliError($"{path}: no rules in the file");
+        return rules;
     }
 
-    private static StreamReader OpenFile(string path)
+    private static IEnumerable<string> StandardInputLines()
     {
-        if (Directory.Exists(path)) throw new CliError($"{path} is a directory, not a rules file");
-        if (!File.Exists(path)) throw new CliError($"{path}: no such file");
-        return new StreamReader(path, new FileStreamOptions { BufferSize = 1 << 16 });
+        while (Console.In.ReadLine() is { } line) yield return line;
     }
 
     private static string Describe(GuardImportResult result) =>
-        $"{result.Added.ToString("N0", CultureInfo.InvariantCulture)} new rules, {result.Unchanged.ToString("N0", CultureInfo.InvariantCulture)} already present";
+        $"{GuardText.Count((ulong)result.Added)} new rules, {GuardText.Count((ulong)result.Unchanged)} already present" +
+        (result.Duplicates > 0 ? $" ({GuardText.Count((ulong)result.Duplicates)} duplicate lines)" : "");
 }
 
 /// <summary>
@@ -100,28 +82,28 @@ internal sealed class ImportProgressReporter(TextWriter writer, bool terminal, T
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _lastWrite = TimeSpan.MinValue;
     private bool _barShown;
-    private long _total;
 
     /// <summary>Rules done in the last report.</summary>
     internal long Done { get; private set; }
 
     public void Report(GuardImportProgress value)
     {
-        Done = value.Done;
-        _total = value.Total;
+        // Total is 0 while the controller still sorts the rules into maps: nothing to draw yet.
+        if (value.Total == 0) return;
+        Done = value.Written;
         var now = _clock.Elapsed;
         // A terminal is redrawn at most 10 times a second; the last report (done == total) is always shown.
         var gap = terminal ? TimeSpan.FromMilliseconds(100) : interval;
-        if (value.Done < value.Total && _lastWrite != TimeSpan.MinValue && now - _lastWrite < gap) return;
+        if (value.Written < value.Total && _lastWrite != TimeSpan.MinValue && now - _lastWrite < gap) return;
         _lastWrite = now;
         if (terminal)
         {
-            writer.Write("\r" + Line(value.Done, value.Total, now) + "\x1b[K");
+            writer.Write("\r" + Line(value.Written, value.Total, value.Elapsed) + "\x1b[K");
             _barShown = true;
         }
         else
         {
-            writer.WriteLine(Line(value.Done, value.Total, now));
+            writer.WriteLine(Line(value.Written, value.Total, value.Elapsed));
         }
         writer.Flush();
     }
@@ -141,6 +123,4 @@ internal sealed class ImportProgressReporter(TextWriter writer, bool terminal, T
             $"{done.ToString("N0", CultureInfo.InvariantCulture)}/{total.ToString("N0", CultureInfo.InvariantCulture)} prefixes " +
             $"{elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
     }
-
-    internal long Total => _total;
 }

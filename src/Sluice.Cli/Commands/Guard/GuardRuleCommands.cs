@@ -36,7 +36,7 @@ internal static class GuardRuleCommands
             var change = result.GetValue(remove)
                 ? controller.RemoveRules(parsed)
                 : controller.AddRules(parsed, result.GetValue(force));
-            Console.WriteLine($"{GuardNames.Describe(guard)}: {Describe(change)}");
+            Console.WriteLine($"{guard.Describe()}: {Describe(change)}");
             return 0;
         }));
         return command;

@@ -36,9 +36,9 @@ internal static class GuardServeCommand
             }
             try
             {
-                Console.Out.WriteLine($"serving metrics of the guard on {GuardNames.Describe(guard)} at http://{listener.LocalEndpoint}/metrics (Ctrl+C to stop)");
+                Console.Out.WriteLine($"serving metrics of the guard on {guard.Describe()} at http://{listener.LocalEndpoint}/metrics (Ctrl+C to stop)");
                 Console.Out.Flush();
-                var server = new MetricsResponder(() => GuardMetrics.Format(guard, controller.ReadStatistics()));
+                var server = new MetricsResponder(() => GuardMetrics.Format(guard, controller.ReadStatistics(), controller.Status().RuleCounts));
                 server.Serve(listener, cancellation);
             }
             finally
@@ -134,7 +134,7 @@ internal sealed class MetricsResponder(Func<string> metrics)
             Send(client, 503, "Service Unavailable", "text/plain; charset=utf-8", $"cannot read the guard: {error.Message}\n", body: method == "GET");
             return;
         }
-        Send(client, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", text, body: method == "GET");
+        Send(client, 200, "OK", GuardMetrics.ContentType, text, body: method == "GET");
     }
 
     /// <summary>Reads up to the blank line ending the headers (at most 16 KiB); returns the request line, or null.</summary>

@@ -50,7 +50,7 @@ internal static class GuardStatsCommand
     private static void Watch(GuardController controller, GuardTarget guard, TimeSpan every, int topCount, uint? updates, bool json, CancellationToken cancellation)
     {
         bool terminal = !json && !Console.IsOutputRedirected;
-        var view = new GuardStatsView { Title = $"sluice guard on {GuardNames.Describe(guard)}   (Ctrl+C to stop)" };
+        var view = new GuardStatsView { Title = $"sluice guard on {guard.Describe()}   (Ctrl+C to stop)" };
         var clock = Stopwatch.StartNew();
         GuardStatistics? previous = null;
         var previousAt = TimeSpan.Zero;

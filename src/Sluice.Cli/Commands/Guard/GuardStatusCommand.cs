@@ -35,7 +35,7 @@ internal static class GuardStatusCommand
             var before = controller.Status();
             controller.Upgrade();
             var after = controller.Status();
-            Console.WriteLine($"{GuardNames.Describe(controller.Target)}: upgraded; {GuardStatusText.Programs(before)} -> {GuardStatusText.Programs(after)}");
+            Console.WriteLine($"{controller.Target.Describe()}: upgraded; {GuardStatusText.Programs(before)} -> {GuardStatusText.Programs(after)}");
             return 0;
         }));
         return command;

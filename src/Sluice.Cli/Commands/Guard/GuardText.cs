@@ -10,10 +10,10 @@ internal static class GuardText
 {
     internal static string Protocol(byte protocol) => protocol switch
     {
-        1 => "icmp",
-        6 => "tcp",
-        17 => "udp",
-        58 => "icmpv6",
+        GuardRule.Icmp => "icmp",
+        GuardRule.Tcp => "tcp",
+        GuardRule.Udp => "udp",
+        GuardRule.Icmpv6 => "icmpv6",
         _ => protocol.ToString(CultureInfo.InvariantCulture),
     };
 
@@ -34,23 +34,7 @@ internal static class GuardText
         _ => throw new CliError($"{option}: '{text}' is not a verdict; use pass or drop"),
     };
 
-    private static readonly (GuardMarks Mark, string Name)[] MarkNames =
-    [
-        (GuardMarks.Allowed, "allowed"),
-        (GuardMarks.Fragment, "fragment"),
-        (GuardMarks.Malformed, "malformed"),
-        (GuardMarks.Unmatched, "unmatched"),
-        (GuardMarks.NearLimit, "near-limit"),
-    ];
-
-    /// <summary>"fragment,near-limit", or "none".</summary>
-    internal static string Marks(GuardMarks marks)
-    {
-        var names = MarkNames.Where(m => (marks & m.Mark) != 0).Select(m => m.Name).ToList();
-        return names.Count == 0 ? "none" : string.Join(',', names);
-    }
-
-    internal static IEnumerable<string> MarkList(GuardMarks marks) => MarkNames.Where(m => (marks & m.Mark) != 0).Select(m => m.Name);
+    internal static string Marks(GuardMarks marks) => GuardMarkNames.Format(marks);
 
     /// <summary>A comma-separated list of marks, or "none".</summary>
     internal static GuardMarks ParseMarks(string text, string option)
@@ -59,9 +43,9 @@ internal static class GuardText
         foreach (string word in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (word.Equals("none", StringComparison.OrdinalIgnoreCase)) continue;
-            int index = Array.FindIndex(MarkNames, m => m.Name.Equals(word, StringComparison.OrdinalIgnoreCase));
-            if (index < 0) throw new CliError($"{option}: unknown mark '{word}'; use {string.Join(", ", MarkNames.Select(m => m.Name))} or none");
-            marks |= MarkNames[index].Mark;
+            if (!GuardMarkNames.TryParse(word, out var mark))
+                throw new CliError($"{option}: unknown mark '{word}'; use {string.Join(", ", GuardMarkNames.All)} or none");
+            marks |= mark;
         }
         return marks;
     }
@@ -121,6 +105,7 @@ internal static class GuardText
         yield return ("sample-rate", settings.SampleRate == 0 ? "off" : $"1 in {settings.SampleRate}");
         yield return ("syncookies", settings.SynCookies ? "on" : "off");
         yield return ("metadata", settings.Metadata ? "on" : "off");
+        yield return ("track-sources", settings.TrackSources ? "on" : "off");
         yield return ("suspicious", Marks(settings.Suspicious));
         yield return ("tc-drop", Marks(settings.TcDrop));
     }
@@ -151,22 +136,18 @@ internal static class GuardText
         writer.WriteNumber("sample_rate", settings.SampleRate);
         writer.WriteBoolean("syncookies", settings.SynCookies);
         writer.WriteBoolean("metadata", settings.Metadata);
+        writer.WriteBoolean("track_sources", settings.TrackSources);
         writer.WriteStartArray("suspicious");
-        foreach (string mark in MarkList(settings.Suspicious)) writer.WriteStringValue(mark);
+        foreach (string mark in GuardMarkNames.Names(settings.Suspicious)) writer.WriteStringValue(mark);
         writer.WriteEndArray();
         writer.WriteStartArray("tc_drop");
-        foreach (string mark in MarkList(settings.TcDrop)) writer.WriteStringValue(mark);
+        foreach (string mark in GuardMarkNames.Names(settings.TcDrop)) writer.WriteStringValue(mark);
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
     internal static void WritePlan(GuardPlan plan, TextWriter writer)
     {
-        if (plan.IsEmpty)
-        {
-            writer.WriteLine("no changes");
-            return;
-        }
-        foreach (string line in plan.Lines) writer.WriteLine(line);
+        foreach (string line in plan.Lines()) writer.WriteLine(line);
     }
 }
