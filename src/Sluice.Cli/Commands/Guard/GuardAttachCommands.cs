@@ -52,11 +52,16 @@ internal static class GuardAttachCommands
         {
             if (result.GetValue(device) is { } dev && result.GetValue(target.Device) is { } other && other != dev)
                 throw new CliError($"two interfaces given ({dev} and --dev {other}); give one");
+            // A guard whose namespace is gone can still be detached (its pins removed), so the name is not checked
+            // against /var/run/netns while the guard's pins exist.
             var guard = result.GetValue(device) is { } name
-                ? new GuardTarget(name, GuardNames.CheckNamespace(result.GetValue(target.Netns)))
+                ? new GuardTarget(name, result.GetValue(target.Netns))
                 : target.Resolve(result);
             if (!Directory.Exists(guard.PinDirectory))
+            {
+                GuardNames.CheckNamespace(guard.Namespace);
                 throw new CliError($"no guard on {guard.Describe()} (no {guard.PinDirectory})");
+            }
             GuardController.Detach(guard);
             Console.WriteLine($"guard detached from {guard.Describe()}; its pins are removed");
             return 0;

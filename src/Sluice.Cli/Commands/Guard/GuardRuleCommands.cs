@@ -68,7 +68,7 @@ internal static class GuardRuleCommands
             var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 0) throw new CliError("empty rule");
             if (words[0] is "allow" or "deny" && words[0] != verb)
-                throw new CliError($"'{text}' is {words[0]} rule, given to `guard {verb}`; use `guard {words[0]}`");
+                throw new CliError($"'{text}' is an {words[0]} rule, given to `guard {verb}`; use `guard {words[0]}`");
             int addressWord = words[0] is "allow" or "deny" ? 1 : 0;
             bool hasProtocol = words.Length > addressWord + 1;
             if (hasProtocol && proto is not null)
@@ -90,12 +90,7 @@ internal static class GuardRuleCommands
         command.SetAction(result => GuardRunner.Run(() =>
         {
             using var controller = target.Open(result);
-            var entries = controller.Rules()
-                .OrderBy(e => e.Rule.Source.BaseAddress.AddressFamily)
-                .ThenBy(e => e.Rule.Source.BaseAddress.GetAddressBytes(), ByteOrder.Instance)
-                .ThenBy(e => e.Rule.Source.PrefixLength)
-                .ThenBy(e => e.Rule.Protocol).ThenBy(e => e.Rule.Port)
-                .ToList();
+            var entries = controller.Rules();
             if (result.GetValue(json)) WriteJson(entries);
             else WriteTable(entries);
             return 0;
@@ -103,7 +98,7 @@ internal static class GuardRuleCommands
         return command;
     }
 
-    private static void WriteTable(List<GuardRuleEntry> entries)
+    private static void WriteTable(IReadOnlyList<GuardRuleEntry> entries)
     {
         var table = new TextTable("ACTION", "SOURCE", "PROTO", "PORT", "PACKETS", "BYTES");
         foreach (var e in entries)
@@ -115,7 +110,7 @@ internal static class GuardRuleCommands
         table.Write(Console.Out);
     }
 
-    private static void WriteJson(List<GuardRuleEntry> entries) => JsonOutput.Write(writer =>
+    private static void WriteJson(IReadOnlyList<GuardRuleEntry> entries) => JsonOutput.Write(writer =>
     {
         writer.WriteStartArray();
         foreach (var e in entries)
@@ -135,12 +130,4 @@ internal static class GuardRuleCommands
         }
         writer.WriteEndArray();
     });
-
-    /// <summary>Addresses in numeric order.</summary>
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        internal static readonly ByteOrder Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
-    }
 }
