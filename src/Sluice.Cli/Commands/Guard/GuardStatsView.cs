@@ -40,8 +40,8 @@ internal sealed class GuardStatsView
         {
             var now = GuardStatsRates.Counter(current, reason);
             var rate = rates ? GuardStatsRates.Rate(GuardStatsRates.Counter(previous!, reason), now, elapsed) : default;
-            // The TC stage sees packets XDP already counted: they are not added to the totals twice.
-            if (reason != GuardReason.TcPassed)
+            // The TC stage sees packets XDP already counted (as passed): only XDP reasons make the total.
+            if (reason < GuardReason.TcPassed)
             {
                 totalPackets += now.Packets; totalBytes += now.Bytes; totalPps += rate.PacketsPerSecond; totalBps += rate.BitsPerSecond;
             }
