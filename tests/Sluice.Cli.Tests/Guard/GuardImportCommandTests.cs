@@ -73,7 +73,7 @@ public partial class GuardImportCommandTests
             Assert.True(state.Consistent, state.Problem);
             Assert.Equal(Total, state.RuleCount);
             var present = state.Rules.ToHashSet(StringComparer.Ordinal);
-            var missing = expected.Where(p => !present.Contains("deny " + p)).Take(5).ToList();
+            var missing = expected.Where(p => !present.Contains("deny " + System.Net.IPNetwork.Parse(p))).Take(5).ToList();
             Assert.True(missing.Count == 0, $"missing after the re-run: {string.Join(", ", missing)}");
         }
         finally
