@@ -34,6 +34,20 @@ public class GuardAttachCommandTests
         guard.Attach("--mode", "generic");
         Assert.Equal(["deny 198.19.0.0/16"], guard.RuleTexts());
 
+        // Upgrade swaps the programs and keeps the rules.
+        guard.Succeeds("upgrade");
+        var upgraded = guard.Json("status");
+        Assert.NotEqual(status.GetProperty("xdp_prog_id").GetUInt32(), upgraded.GetProperty("xdp_prog_id").GetUInt32());
+        Assert.Equal(["deny 198.19.0.0/16"], guard.RuleTexts());
+
+        // Two guards in the namespace: without --dev the verb names both and changes nothing.
+        CliAssert.Succeeds("guard", "attach", "vb", "--netns", guard.Namespace, "--no-tc");
+        string ambiguous = CliAssert.FailsWithOneLine("guard", "deny", "198.20.0.0/16", "--netns", guard.Namespace);
+        Assert.Contains("va (netns", ambiguous, StringComparison.Ordinal);
+        Assert.Contains("vb (netns", ambiguous, StringComparison.Ordinal);
+        CliAssert.Succeeds("guard", "detach", "--dev", "vb", "--netns", guard.Namespace);
+        Assert.Equal(["deny 198.19.0.0/16"], guard.RuleTexts());
+
         CliAssert.Succeeds("guard", "detach", "va", "--netns", guard.Namespace);
         Assert.False(Directory.Exists(guard.PinDirectory), $"{guard.PinDirectory} still exists after detach");
         net = CliAssert.Succeeds("net", "list", "--netns", guard.Namespace, "--json").Json();

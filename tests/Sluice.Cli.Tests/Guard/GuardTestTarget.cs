@@ -86,7 +86,8 @@ internal sealed class GuardTestTarget : IDisposable
     {
         try
         {
-            if (Directory.Exists(PinDirectory)) SluiceProcess.Run(["guard", "detach", Interface, "--netns", Namespace]);
+            foreach (string device in new[] { Interface, "vb" })
+                if (Directory.Exists($"{PinRoot}/{Namespace}/{device}")) SluiceProcess.Run(["guard", "detach", device, "--netns", Namespace]);
         }
         finally
         {
