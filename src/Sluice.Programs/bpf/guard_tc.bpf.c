@@ -1,7 +1,22 @@
 /* The guard's TC ingress stage (Guard/README.md, "TC stage"): decides on the marks the XDP stage left in the
  * packet's metadata and limits TCP connections per source (new connections per second and concurrent ones).
  * It runs after XDP in native and in generic mode: in both, the metadata written by bpf_xdp_adjust_meta is in
- * front of skb->data here. Direct action: TC_ACT_OK or TC_ACT_SHOT; every packet is counted once in guard_stats. */
+ * front of skb->data here. Direct action: TC_ACT_OK or TC_ACT_SHOT; every packet is counted once in guard_stats
+ * (so a packet XDP passed is counted by both stages: totals must add XDP slots or TC slots, not both).
+ *
+ * Choices the README leaves open:
+ *   - no metadata (GUARD_F_METADATA off, or no XDP stage) means no marks: allowed sources are then limited too;
+ *   - the GCRA is checked before the concurrency limit and charged only for connections that are let in;
+ *   - a SYN without ACK is a new connection whatever other flags it has; FIN or RST closes, also for allowed
+ *     sources and with the limits off (flows opened earlier still give their slot back); with both limits off
+ *     nothing new is tracked;
+ *   - a count above GUARD_MAX_FLOWS can only be a decrement that raced below zero: it is reset to 0;
+ *   - tracked flows refresh last_seen_ns at most once a second, so a controller can age idle flows.
+ * Limits: the stage sees only the client's side. A connection the server ends (RST to a closed port, a refused
+ * or timed-out handshake) or that ends without the client's FIN/RST, and a flow evicted from the LRU guard_flows,
+ * keep their slot in guard_conns.concurrent until the source's entry is evicted or reset; an evicted guard_conns
+ * entry forgets the count (the source gets a fresh budget). Connections completed through XDP SYN cookies were
+ * never seen as a SYN here and are not tracked. A FIN is a half-close: the server's socket may live on. */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
@@ -146,16 +161,17 @@ static __always_inline __u32 tc_decide(struct __sk_buff *skb, struct guard_confi
 {
     if (marks & config->tc_drop_marks)
         return GUARD_REASON_TC_SUSPICIOUS;
-    if (marks & GUARD_MARK_ALLOWED)
-        return GUARD_REASON_TC_PASSED;
+    int limited = config->conn_interval_ns || config->max_concurrent;
+    int allowed = marks & GUARD_MARK_ALLOWED;
     struct tc_packet packet = {};
     if (!tc_tcp_packet(skb, &packet))
         return GUARD_REASON_TC_PASSED;
-    int limited = config->conn_interval_ns || config->max_concurrent;
     __u8 flags = packet.tcp_flags;
+    /* Allowed sources skip the limits: their new connections are not tracked. */
     if ((flags & (GUARD_TCP_SYN | GUARD_TCP_ACK)) == GUARD_TCP_SYN)
-        return limited ? tc_open(config, &packet.flow) : GUARD_REASON_TC_PASSED;
-    /* Closing runs even with the limits off, so flows tracked before they were turned off still end. */
+        return limited && !allowed ? tc_open(config, &packet.flow) : GUARD_REASON_TC_PASSED;
+    /* Closing runs for allowed sources and with the limits off too: flows tracked before a source was allowed or
+     * the limits were turned off still end and give their slot back. */
     if (flags & (GUARD_TCP_FIN | GUARD_TCP_RST))
         tc_close(&packet.flow);
     else if (limited)

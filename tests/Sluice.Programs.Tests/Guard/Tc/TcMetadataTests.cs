@@ -101,9 +101,18 @@ public sealed class TcMetadataTests
         // Without metadata TC cannot know the source is allowed: it is limited like any other.
         config.Flags &= ~GuardConfigFlags.Metadata;
         bed.Stage.Configure(config);
-        Assert.True(await TcVethBed.TryConnectAsync(bed.Client(AllowedSender), TcpServer, timeout));
+        var tracked = bed.Client(AllowedSender);
+        Assert.True(await TcVethBed.TryConnectAsync(tracked, TcpServer, timeout));
         Assert.False(await TcVethBed.TryConnectAsync(bed.Client(AllowedSender), TcpServer, refusal), "the limit did not apply without metadata");
         Assert.Equal(1u, bed.Stage.Concurrent(AllowedSender));
+
+        // With metadata back, the allowed source's FIN still ends the flow it opened meanwhile.
+        config.Flags |= GuardConfigFlags.Metadata;
+        bed.Stage.Configure(config);
+        tracked.Shutdown(SocketShutdown.Both);
+        tracked.Close();
+        Assert.True(await TcVethBed.EventuallyAsync(() => bed.Stage.Concurrent(AllowedSender) == 0),
+            $"concurrent stayed {bed.Stage.Concurrent(AllowedSender)} after an allowed FIN");
     }
 
     /// <summary>The sizes of the datagrams that arrive until nothing came for half a second (five seconds at most).</summary>
