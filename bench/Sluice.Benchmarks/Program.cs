@@ -18,6 +18,7 @@ internal static class Program
         new BatchUpdateScenario(),
         new RingBufferScenario(),
         new ObjectLoadScenario(),
+        new GuardCostScenario(),
     ];
 
     private static int Main(string[] args)
