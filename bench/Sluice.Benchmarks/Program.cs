@@ -19,6 +19,8 @@ internal static class Program
         new RingBufferScenario(),
         new ObjectLoadScenario(),
         new GuardCostScenario(),
+        new GuardImportScenario(),
+        new GuardEndToEndScenario(),
     ];
 
     private static int Main(string[] args)

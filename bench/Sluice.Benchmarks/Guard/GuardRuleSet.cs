@@ -18,11 +18,14 @@ public sealed class GuardRuleSet
     private readonly HashSet<UInt128> _exact6 = [];
     private readonly Random _random;
 
-    /// <summary>Builds <paramref name="prefixes"/> deny prefixes and <paramref name="exact"/> exact addresses, a tenth of each IPv6.</summary>
-    public GuardRuleSet(int prefixes, int exact, int seed = 5)
+    /// <summary>
+    /// Builds <paramref name="prefixes"/> deny prefixes and <paramref name="exact"/> exact addresses, a tenth of
+    /// each IPv6 unless <paramref name="ipv4Only"/>.
+    /// </summary>
+    public GuardRuleSet(int prefixes, int exact, bool ipv4Only = false, int seed = 5)
     {
         _random = new Random(seed);
-        int prefixes6 = prefixes / 10, exact6 = exact / 10;
+        int prefixes6 = ipv4Only ? 0 : prefixes / 10, exact6 = ipv4Only ? 0 : exact / 10;
         while (Prefixes4.Count < prefixes - prefixes6)
         {
             int length = _random.Next(2) == 0 ? 24 : _random.Next(12, 32);
