@@ -61,6 +61,10 @@ public sealed class GuardUnderTest : IDisposable
         Write(new BpfHashMap<IPv6Bytes, GuardRuleValue>(_collection.Map(GuardMapNames.Exact6)), rules.Exact6, _ => 128);
     }
 
+    /// <summary>Writes exact IPv4 deny addresses only (the rule kind xdp-filter has).</summary>
+    public void DenyExact4(IEnumerable<uint> addresses) =>
+        Write(new BpfHashMap<uint, GuardRuleValue>(_collection.Map(GuardMapNames.Exact4)), [.. addresses], _ => 32);
+
     /// <summary>Writes one IPv4 deny prefix.</summary>
     public void Deny(LpmKey<uint> prefix) =>
         Write(new BpfLpmTrie<uint, GuardRuleValue>(_collection.Map(GuardMapNames.Rules4)), [prefix], k => (byte)k.PrefixLength);
