@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Net;
 using System.Runtime.InteropServices;
 using Sluice.Benchmarks.Guard;
 using Sluice.Benchmarks.Harness;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
+using Sluice.Tests;
 
 namespace Sluice.Benchmarks.Scenarios;
 
@@ -14,6 +16,9 @@ namespace Sluice.Benchmarks.Scenarios;
 /// already in memory (parsed rules / keys read from a file) and an empty map. The compared figure is CPU seconds
 /// of the process (all threads, user + system; the writes run in the bpf() syscall): on a machine shared with
 /// other work the wall time mostly measures the CPU share the scheduler gave, so it is reported next to it.
+/// Row guard-import: <see cref="GuardController.Import"/> into a guard freshly attached (private pin root) to a veth
+/// in throwaway namespaces, every round (attach and detach not timed); the controller parses nothing here, it gets
+/// <see cref="GuardRule"/> records, and does its dedupe, conflict checks and batched writes.
 /// Row guard-import-map: Sluice's typed <see cref="BpfLpmTrie{TData,TValue}.UpdateBatch"/> into a fresh trie of
 /// the same shape (the library floor under the controller).
 /// </summary>
@@ -34,6 +39,7 @@ public sealed class GuardImportScenario : IScenario
         File.WriteAllBytes(keyFile, MemoryMarshal.AsBytes(keys.AsSpan()).ToArray());
         try
         {
+            foreach (var row in MeasureController(rounds, binary, keyFile, keys)) yield return row;
             var wall = (Sluice: new Samples(), Baseline: new Samples());
             var (sluice, baseline) = Interleaved.Run(rounds, () => MeasureMap(keys, wall.Sluice), () => MeasureLibbpf(binary, keyFile, wall.Baseline));
             yield return new Measurement("guard-import-map", "cpu-s", Better.Lower, sluice.Median, baseline.Median, "libbpf", 1.2,
@@ -45,6 +51,64 @@ public sealed class GuardImportScenario : IScenario
         {
             File.Delete(keyFile);
         }
+    }
+
+    private static IEnumerable<Measurement> MeasureController(int rounds, string binary, string keyFile, LpmKey<uint>[] keys)
+    {
+        var rules = keys.Select(k => new GuardRule(new IPNetwork(new IPAddress(BitConverter.GetBytes(k.Data)), (int)k.PrefixLength), GuardRuleAction.Deny)).ToList();
+        var wall = (Sluice: new Samples(), Baseline: new Samples());
+        (Samples Sluice, Samples Baseline) cpu;
+        try
+        {
+            cpu = Interleaved.Run(rounds, () => MeasureImport(rules, wall.Sluice), () => MeasureLibbpf(binary, keyFile, wall.Baseline));
+        }
+        catch (Exception error)
+        {
+            return [Measurement.Unavailable("guard-import", "cpu-s", Better.Lower, "libbpf", 1.2, $"GuardController.Import: {error.Message}")];
+        }
+        return
+        [
+            new Measurement("guard-import", "cpu-s", Better.Lower, cpu.Sluice.Median, cpu.Baseline.Median, "libbpf", 1.2,
+                $"GuardController.Import of {Prefixes:N0} deny prefixes, {cpu.Sluice.Median * 1e6 / Prefixes:0.00} us/prefix of CPU; " +
+                $"libbpf {cpu.Baseline.Median * 1e6 / Prefixes:0.00}; controller at {ControllerCommit()}"),
+            new Measurement("guard-import-wall", "s", Better.Lower, wall.Sluice.Median, wall.Baseline.Median, "libbpf", null),
+        ];
+    }
+
+    private static double MeasureImport(List<GuardRule> rules, Samples wall)
+    {
+        using var veth = new VethNamespaces();
+        string root = $"/sys/fs/bpf/sluice-bench-import-{Environment.ProcessId}";
+        var target = new GuardTarget(veth.ReceiverInterface, veth.ReceiverNamespace) { Root = root };
+        try
+        {
+            using var controller = GuardController.Attach(target, new GuardAttachOptions());
+            long start = Stopwatch.GetTimestamp();
+            double cpuStart = ThreadCpuClock.ProcessSeconds();
+            var result = controller.Import(rules);
+            double cpu = ThreadCpuClock.ProcessSeconds() - cpuStart;
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (result.Added != rules.Count) throw new InvalidOperationException($"Import added {result.Added} of {rules.Count} rules");
+            return Report("controller", seconds, cpu, wall);
+        }
+        finally
+        {
+            try
+            {
+                GuardController.Detach(target);
+            }
+            finally
+            {
+                if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+            }
+        }
+    }
+
+    private static string ControllerCommit()
+    {
+        var (code, output, _, _) = ExternalProcess.Run("git", "-C", BenchPaths.Root, "log", "-1", "--format=%h %cd", "--date=format:%H:%M",
+            "--", "src/Sluice.Programs/Guard");
+        return code == 0 ? output.Trim() : "unknown";
     }
 
     private static double MeasureLibbpf(string binary, string keyFile, Samples wall)
