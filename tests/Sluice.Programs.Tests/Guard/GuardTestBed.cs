@@ -174,7 +174,9 @@ public sealed class GuardTestBed : IDisposable
             var data = new GuardPortDataV6 { Protocol = protocol, PortHigh = (byte)(port >> 8), PortLow = (byte)port, Address = V6Bytes(address) };
             found = map.TryLookup(new LpmKey<GuardPortDataV6>(24 + (uint)prefix, data), out value);
         }
-        return found ? value : null;
+        // An LPM lookup returns the longest match: only the rule stored under exactly this key counts.
+        var scope = port != 0 ? GuardScope.Port : protocol != 0 ? GuardScope.Protocol : GuardScope.Any;
+        return found && value.PrefixLength == prefix && value.Scope == scope ? value : null;
     }
 
     /// <summary>
@@ -276,7 +278,8 @@ public sealed class GuardTestBed : IDisposable
     {
         using (map)
         {
-            if (map.TryLookup(key, out var existing))
+            // A lookup in an LPM trie returns the longest match, which may be a shorter prefix or another scope.
+            if (map.TryLookup(key, out var existing) && existing.PrefixLength == rule.PrefixLength && existing.Scope == rule.Scope)
             {
                 existing.Actions |= rule.Actions;
                 rule = existing;
