@@ -1,6 +1,15 @@
 /* The guard's XDP stage: parse, rules, temporary blocks, per-source rate limits, SYN cookies, statistics, sampled
  * drops and metadata for the TC stage. The policy is Guard/README.md ("Policy (the XDP stage), in order"); every
- * packet leaves through guard_finish, which counts it exactly once under its reason. */
+ * packet leaves through guard_finish, which counts it exactly once under its reason.
+ * Choices the README leaves open:
+ *   - guard_sources is only read or written when a limit or GUARD_F_TRACK_SOURCES is on, so a block outlives
+ *     neither the limits nor tracking; a blocked source is dropped before any rule (allow rules included).
+ *   - an existing source entry counts every packet of its source (rules' verdicts too); dropped counts limit and
+ *     block drops only.
+ *   - an over-limit SYN (over the packet or the SYN limit) gets a cookie when GUARD_F_SYNCOOKIES is set and the
+ *     reply can be built (see guard_syncookie); it is then neither blocked nor counted as dropped.
+ *   - a malformed packet passed by malformed_verdict gets metadata (with GUARD_F_METADATA) whose marks are
+ *     GUARD_MARK_MALFORMED if suspicious_marks has it, else none; not_ip packets get no metadata. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -164,8 +173,10 @@ struct guard_pseudo6 {
     struct guard_synack tcp;
 };
 
-/* Turns an over-limit SYN into a SYN-ACK carrying a SYN cookie, in place. Only for SYNs whose TCP header follows
- * a 20-byte IPv4 header or the IPv6 header directly; returns 0 when the reply is ready for XDP_TX. */
+/* Turns an over-limit SYN into a SYN-ACK carrying a SYN cookie, in place: MACs, addresses and ports swapped, the
+ * cookie as sequence number, the MSS it encodes as the only option, VLAN tags kept, checksums recomputed. Only for
+ * non-fragment SYNs whose TCP header follows a 20-byte IPv4 header or the IPv6 header directly (no IPv4 options, no
+ * extension headers); others get -1 and are dropped like any over-limit packet. Returns 0 when ready for XDP_TX. */
 static __always_inline int guard_syncookie(struct xdp_md *ctx, struct guard_packet *pkt)
 {
     if (pkt->is_fragment)
@@ -214,7 +225,7 @@ static __always_inline int guard_syncookie(struct xdp_md *ctx, struct guard_pack
         .ack_seq = bpf_htonl(bpf_ntohl(*(__be32 *)(syn + 4)) + 1),
         .doff = 6 << 4,
         .flags = GUARD_TCP_SYN | GUARD_TCP_ACK,
-        .window = 0,
+        .window = bpf_htons(65535),
         .check = 0,
         .urg_ptr = 0,
         .mss_kind = 2,
