@@ -40,7 +40,7 @@ internal static class GuardRuleParser
         ushort port = 0;
         if (next < words.Length)
         {
-            if (!TryParseScope(words[next], out protocol, out port, out error)) return false;
+            if (!TryParseScope(words[next], text.Trim(), out protocol, out port, out error)) return false;
             next++;
         }
         if (next < words.Length)
@@ -88,7 +88,7 @@ internal static class GuardRuleParser
         return true;
     }
 
-    private static bool TryParseScope(string word, out byte protocol, out ushort port, [NotNullWhen(false)] out string? error)
+    private static bool TryParseScope(string word, string text, out byte protocol, out ushort port, [NotNullWhen(false)] out string? error)
     {
         protocol = 0;
         port = 0;
@@ -104,7 +104,7 @@ internal static class GuardRuleParser
         {
             if (!ushort.TryParse(word.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port == 0)
             {
-                error = $"'{word}': the port must be 1..65535";
+                error = $"'{text}': the port must be 1..65535";
                 return false;
             }
         }
