@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the C baselines (bench/c/*.c → bench/c/bin/) against Debian's libbpf, and the BPF objects they load
-# (bench/c/bin/*.bpf.o from tests/Fixtures). Incremental: a binary is rebuilt only when a source is newer.
+# (bench/c/bin/*.bpf.o from tests/Fixtures and bench/c/bpf). Incremental: a binary is rebuilt only when a source is newer.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
@@ -22,11 +22,11 @@ for source in c/*.c; do
     fi
 done
 
-# The producer and load objects, compiled exactly as the test build compiles fixtures.
-for fixture in ringbuf_seq xdp_counter; do
-    source="$root/tests/Fixtures/$fixture.bpf.c"
+# The producer and load objects (test fixtures) and bench's own programs (c/bpf), compiled exactly as the test
+# build compiles fixtures.
+for source in "$root/tests/Fixtures/ringbuf_seq.bpf.c" "$root/tests/Fixtures/xdp_counter.bpf.c" c/bpf/*.bpf.c; do
     [ -f "$source" ] || continue
-    object="c/bin/$fixture.bpf.o"
+    object="c/bin/$(basename "$source" .c).o"
     if [ ! -f "$object" ] || [ "$source" -nt "$object" ]; then
         clang-14 -O2 -g -target bpf -Wall -Werror -Wno-unused-function -I/usr/include/x86_64-linux-gnu \
             -c "$source" -o "$object"

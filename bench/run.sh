@@ -4,6 +4,7 @@
 #   bench/run.sh ringbuf map-ops       only the named scenarios (bench/run.sh list shows them)
 #   bench/run.sh --rounds 9            more interleaved rounds per scenario (default 5)
 #   bench/run.sh micro [--filter '*']  BenchmarkDotNet micro-benchmarks (map lookup/update per op)
+#   bench/run.sh guard-cost guard-import guard-e2e   the guard's figures (issue 5; README "Guard scenarios")
 # Exit status: 0 when every row with a target passes, 1 otherwise. Needs root (bpf()).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,14 @@ case "${1:-run}" in
     micro) shift; exec "$harness" micro "$@" ;;
     list) exec "$harness" list ;;
 esac
+
+# The guard baselines are Debian tools: xdp-filter (xdp-tools) for guard-cost, nft (nftables) for guard-e2e.
+if [ $# -eq 0 ] || [[ " $* " == *" guard-cost "* ]] || [[ "$1" == --rounds && $# -eq 2 ]]; then
+    command -v xdp-filter >/dev/null || apt-get install -y -q xdp-tools >/dev/null
+fi
+if [ $# -eq 0 ] || [[ " $* " == *" guard-e2e "* ]] || [[ "$1" == --rounds && $# -eq 2 ]]; then
+    command -v nft >/dev/null || apt-get install -y -q nftables >/dev/null
+fi
 
 # The whole-process object-load scenario runs the CLI as users get it: published with Native AOT.
 if [ $# -eq 0 ] || [[ " $* " == *" object-load "* ]] || [[ "$1" == --rounds && $# -eq 2 ]]; then

@@ -18,6 +18,9 @@ internal static class Program
         new BatchUpdateScenario(),
         new RingBufferScenario(),
         new ObjectLoadScenario(),
+        new GuardCostScenario(),
+        new GuardImportScenario(),
+        new GuardEndToEndScenario(),
     ];
 
     private static int Main(string[] args)

@@ -24,6 +24,15 @@ static inline double thread_cpu_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of the whole process (every thread, user and system): what a syscall-bound job cost, however busy the
+ * machine was around it. */
+static inline double process_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static inline long arg_long(int argc, char **argv, int index, long fallback)
 {
     return argc > index ? strtol(argv[index], NULL, 10) : fallback;

@@ -8,11 +8,17 @@ namespace Sluice.Benchmarks.Harness;
 /// </summary>
 public static partial class ThreadCpuClock
 {
+    private const int ClockProcessCpuTime = 2;
     private const int ClockThreadCpuTime = 3;
 
-    public static double Seconds()
+    public static double Seconds() => Read(ClockThreadCpuTime);
+
+    /// <summary>CPU time of the whole process, every thread (CLOCK_PROCESS_CPUTIME_ID), user and system.</summary>
+    public static double ProcessSeconds() => Read(ClockProcessCpuTime);
+
+    private static double Read(int clock)
     {
-        if (ClockGetTime(ClockThreadCpuTime, out var time) != 0) throw new InvalidOperationException("clock_gettime failed");
+        if (ClockGetTime(clock, out var time) != 0) throw new InvalidOperationException("clock_gettime failed");
         return time.Seconds + time.Nanoseconds / 1e9;
     }
 
