@@ -8,7 +8,7 @@ namespace Sluice.Programs.Packets;
 /// Builds Ethernet frames with IPv4/IPv6 and TCP/UDP/ICMP headers, checksums included, for BPF_PROG_TEST_RUN
 /// and for raw senders. Only test addresses should go in (198.18.0.0/15, fd00::/8).
 /// </summary>
-public static class PacketBuilder
+public static partial class PacketBuilder
 {
     /// <summary>IANA protocol numbers used here.</summary>
     public const byte Icmp = 1, Tcp = 6, Udp = 17, IcmpV6 = 58;
@@ -40,23 +40,8 @@ public static class PacketBuilder
     }
 
     /// <summary>An Ethernet frame carrying an IPv4 packet with the given L4 bytes.</summary>
-    public static byte[] Ipv4(IPAddress source, IPAddress destination, byte protocol, ReadOnlySpan<byte> l4)
-    {
-        if (source.AddressFamily != AddressFamily.InterNetwork || destination.AddressFamily != AddressFamily.InterNetwork)
-            throw new ArgumentException("IPv4 addresses expected");
-        var frame = new byte[14 + 20 + l4.Length];
-        WriteEthernet(frame, 0x0800);
-        var ip = frame.AsSpan(14, 20);
-        ip[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(20 + l4.Length));
-        ip[8] = 64;
-        ip[9] = protocol;
-        source.TryWriteBytes(ip[12..16], out _);
-        destination.TryWriteBytes(ip[16..20], out _);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip));
-        l4.CopyTo(frame.AsSpan(34));
-        return frame;
-    }
+    public static byte[] Ipv4(IPAddress source, IPAddress destination, byte protocol, ReadOnlySpan<byte> l4) =>
+        Ipv4(source, destination, protocol, l4, DefaultIpv4Options);
 
     /// <summary>An Ethernet frame carrying an IPv6 packet with the given next header and L4 bytes.</summary>
     public static byte[] Ipv6(IPAddress source, IPAddress destination, byte nextHeader, ReadOnlySpan<byte> l4)
