@@ -1,0 +1,267 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Sluice.Bpf;
+using Sluice.Programs.Guard;
+using Sluice.Programs.Packets;
+using Sluice.Tests;
+using Xunit;
+
+namespace Sluice.Programs.Tests.Guard.Tc;
+
+/// <summary>
+/// guard_tc's TCP connection tracking through BPF_PROG_TEST_RUN on crafted frames. A test run has no XDP stage in
+/// front, so no metadata reaches the program here: marks are covered on a real veth pair (TcWithXdpTests).
+/// </summary>
+public sealed class TcConnectionTrackingTests
+{
+    private const byte SynAck = PacketBuilder.TcpSyn | PacketBuilder.TcpAck;
+    private const byte Fin = 0x01, Rst = 0x04;
+    private const byte FinAck = Fin | PacketBuilder.TcpAck;
+
+    private static readonly IPAddress Client4 = IPAddress.Parse("198.18.0.1");
+    private static readonly IPAddress OtherClient4 = IPAddress.Parse("198.18.0.3");
+    private static readonly IPAddress Server4 = IPAddress.Parse("198.18.0.2");
+    private static readonly IPAddress Client6 = IPAddress.Parse("fd00::1");
+    private static readonly IPAddress Server6 = IPAddress.Parse("fd00::2");
+
+    public static TheoryData<string> Families => new() { "ipv4", "ipv6" };
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void A_new_syn_opens_a_flow_and_its_retransmission_passes_without_counting_twice(string family)
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 1));
+        var (client, server) = Addresses(family);
+
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40000, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40000, 80, PacketBuilder.TcpSyn)));
+
+        Assert.Equal(1u, stage.Concurrent(client));
+        var flow = Assert.Single(stage.Flows());
+        Assert.Equal(client.MapToIPv6(), TcStage.Address(flow.Key.SourceAddress));
+        Assert.Equal(server.MapToIPv6(), TcStage.Address(flow.Key.DestinationAddress));
+        Assert.Equal(IPAddress.HostToNetworkOrder(unchecked((short)40000)), (short)flow.Key.SourcePort);
+        Assert.Equal(IPAddress.HostToNetworkOrder((short)80), (short)flow.Key.DestinationPort);
+        Assert.Equal(PacketBuilder.Tcp, flow.Key.Protocol);
+        Assert.True(flow.Value.CreatedNs > 0 && flow.Value.LastSeenNs >= flow.Value.CreatedNs);
+        Assert.Equal(2UL, stage.Stat(GuardReason.TcPassed).Packets);
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Concurrent_connections_over_the_limit_are_dropped_until_fin_or_rst_closes_one(string family)
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 2));
+        var (client, server) = Addresses(family);
+
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40001, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40002, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(client, server, 40003, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(1UL, stage.Stat(GuardReason.TcConnectionLimit).Packets);
+        Assert.Equal(2u, stage.Concurrent(client));
+
+        // Data on an open flow passes and does not open anything.
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40001, 80, PacketBuilder.TcpAck)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40001, 80, FinAck)));
+        Assert.Equal(1u, stage.Concurrent(client));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40003, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(client, server, 40004, 80, PacketBuilder.TcpSyn)));
+
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40002, 80, Rst)));
+        Assert.Equal(1u, stage.Concurrent(client));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40004, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(2u, stage.Concurrent(client));
+        Assert.Equal(2, stage.Flows().Count);
+        Assert.Equal(2UL, stage.Stat(GuardReason.TcConnectionLimit).Packets);
+        Assert.Equal(7UL, stage.Stat(GuardReason.TcPassed).Packets);
+        Assert.Equal(9UL, stage.TotalPackets());
+    }
+
+    [Fact]
+    public void Repeated_or_unknown_fin_and_rst_never_take_the_count_below_zero()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 1));
+
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40001, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40001, 80, FinAck)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40001, 80, FinAck)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40001, 80, Rst)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40099, 80, Rst)));
+        Assert.Equal(0u, stage.Concurrent(Client4));
+
+        // Still exactly one slot: the decrements above did not free extra ones.
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client4, Server4, 40003, 80, PacketBuilder.TcpSyn)));
+    }
+
+    [Fact]
+    public void A_count_that_wrapped_below_zero_is_treated_as_lost_and_restarted()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 1));
+        stage.SetConnectionSource(Client4, new GuardConnectionSource { Concurrent = uint.MaxValue });
+
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40001, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(1u, stage.Concurrent(Client4));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void New_connections_faster_than_the_rate_are_dropped_but_retransmissions_pass(string family)
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        // One new connection per 10 s with a burst of 2: the third within the test is over the rate.
+        stage.Configure(TcStage.Limits(interval: TimeSpan.FromSeconds(10), burst: 2));
+        var (client, server) = Addresses(family);
+
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40001, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40002, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(client, server, 40003, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(client, server, 40004, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40001, 80, PacketBuilder.TcpSyn)));
+        // Closing does not give back rate, only concurrency.
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(client, server, 40001, 80, Rst)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(client, server, 40005, 80, PacketBuilder.TcpSyn)));
+
+        Assert.Equal(3UL, stage.Stat(GuardReason.TcConnectionRate).Packets);
+        Assert.Equal(0UL, stage.Stat(GuardReason.TcConnectionLimit).Packets);
+        Assert.Equal(1u, stage.Concurrent(client));
+        // Another source has its own budget.
+        var other = family == "ipv4" ? OtherClient4 : IPAddress.Parse("fd00::3");
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(other, server, 40001, 80, PacketBuilder.TcpSyn)));
+    }
+
+    [Fact]
+    public void The_rate_is_checked_before_the_concurrency_limit_and_charged_only_for_admitted_connections()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 1, interval: TimeSpan.FromSeconds(10), burst: 2));
+
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40001, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client4, Server4, 40003, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(2UL, stage.Stat(GuardReason.TcConnectionLimit).Packets);
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40001, 80, FinAck)));
+        // The refused SYNs did not use the burst: one more connection fits, then the rate says no.
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, 40002, 80, Rst)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client4, Server4, 40003, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(1UL, stage.Stat(GuardReason.TcConnectionRate).Packets);
+    }
+
+    [Fact]
+    public void With_the_limits_off_nothing_is_tracked_and_everything_passes()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits());
+
+        for (ushort port = 40000; port < 40010; port++)
+            Assert.Equal(TcAction.Ok, stage.Run(Tcp(Client4, Server4, port, 80, PacketBuilder.TcpSyn)));
+
+        Assert.Empty(stage.Flows());
+        Assert.Null(stage.Concurrent(Client4));
+        Assert.Equal(10UL, stage.Stat(GuardReason.TcPassed).Packets);
+    }
+
+    [Fact]
+    public void Non_syn_packets_and_other_protocols_pass_and_are_counted_once_with_their_bytes()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 1, tcDrop: (GuardMarks)0x1f));
+        byte[][] frames =
+        [
+            Tcp(Client4, Server4, 40001, 80, SynAck),
+            Tcp(Client4, Server4, 40001, 80, PacketBuilder.TcpAck),
+            PacketBuilder.Udp4(Client4, Server4, 40001, 53),
+            PacketBuilder.Icmp4Echo(Client4, Server4),
+            PacketBuilder.Ipv6(Client6, Server6, PacketBuilder.Udp, PacketBuilder.UdpHeader(40001, 53)),
+            NotIp(),
+        ];
+        // Without an XDP stage there is no metadata, hence no marks: even "drop every mark" drops nothing.
+        foreach (var frame in frames) Assert.Equal(TcAction.Ok, stage.Run(frame));
+
+        var passed = stage.Stat(GuardReason.TcPassed);
+        Assert.Equal((ulong)frames.Length, passed.Packets);
+        Assert.Equal((ulong)frames.Sum(f => f.Length), passed.Bytes);
+        Assert.Equal((ulong)frames.Length, stage.TotalPackets());
+        Assert.Empty(stage.Flows());
+    }
+
+    [Fact]
+    public void Vlan_tagged_syns_are_tracked_like_untagged_ones()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 1));
+
+        Assert.Equal(TcAction.Ok, stage.Run(Vlan(Tcp(Client4, Server4, 40001, 80, PacketBuilder.TcpSyn), 0x8100)));
+        Assert.Equal(TcAction.Shot, stage.Run(Vlan(Vlan(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn), 0x8100), 0x88a8)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client4, Server4, 40003, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(Vlan(Tcp(Client4, Server4, 40001, 80, Rst), 0x88a8)));
+        Assert.Equal(0u, stage.Concurrent(Client4));
+    }
+
+    [Fact]
+    public void A_sampled_drop_reaches_the_event_ring_with_its_reason_and_first_bytes()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        var config = TcStage.Limits(maxConcurrent: 1);
+        config.SampleRate = 1;
+        stage.Configure(config);
+        using var ring = new BpfRingBuffer(stage.Collection.Map(GuardMapNames.Events));
+        byte[] refused = Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn);
+
+        stage.Run(Tcp(Client4, Server4, 40001, 80, PacketBuilder.TcpSyn));
+        Assert.Equal(TcAction.Shot, stage.Run(refused));
+
+        var records = new List<byte[]>();
+        ring.Consume(record => records.Add(record.ToArray()));
+        var record = Assert.Single(records);
+        var header = System.Runtime.InteropServices.MemoryMarshal.Read<GuardEventHeader>(record);
+        Assert.Equal(GuardReason.TcConnectionLimit, header.Reason);
+        Assert.Equal(refused.Length, header.PacketLength);
+        Assert.Equal(refused.Length, header.Captured);
+        Assert.Equal(refused, record.AsSpan(Unsafe.SizeOf<GuardEventHeader>(), refused.Length).ToArray());
+    }
+
+    private static (IPAddress Client, IPAddress Server) Addresses(string family) =>
+        family == "ipv4" ? (Client4, Server4) : (Client6, Server6);
+
+    internal static byte[] Tcp(IPAddress source, IPAddress destination, ushort sourcePort, ushort destinationPort, byte flags) =>
+        source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? PacketBuilder.Tcp4(source, destination, sourcePort, destinationPort, flags)
+            : PacketBuilder.Ipv6(source, destination, PacketBuilder.Tcp, PacketBuilder.TcpHeader(sourcePort, destinationPort, flags));
+
+    /// <summary>The frame with a VLAN tag (TPID <paramref name="tpid"/>, VID 10) inserted after the MAC addresses.</summary>
+    private static byte[] Vlan(byte[] frame, ushort tpid)
+    {
+        var tagged = new byte[frame.Length + 4];
+        frame.AsSpan(0, 12).CopyTo(tagged);
+        tagged[12] = (byte)(tpid >> 8);
+        tagged[13] = (byte)tpid;
+        tagged[15] = 10;
+        frame.AsSpan(12).CopyTo(tagged.AsSpan(16));
+        return tagged;
+    }
+
+    private static byte[] NotIp()
+    {
+        var frame = new byte[60];
+        frame[12] = 0x08;
+        frame[13] = 0x06; // ARP
+        return frame;
+    }
+}
