@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sluice.Cli.Commands;
+using Sluice.Cli.Commands.Guard;
 using Sluice.Cli.Infrastructure;
 
 namespace Sluice.Cli;
@@ -14,6 +15,7 @@ internal static class Program
         ("map", MapCommands.Create),
         ("net", NetCommands.Create),
         ("feature", FeatureCommand.Create),
+        ("guard", GuardCommands.Create),
         ("demo", DemoCommand.Create),
     ];
 

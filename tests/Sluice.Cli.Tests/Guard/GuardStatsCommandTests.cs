@@ -1,0 +1,133 @@
+using System.Net.Sockets;
+using System.Text;
+using Sluice.Tests;
+using Xunit;
+
+namespace Sluice.Cli.Tests.Guard;
+
+public class GuardStatsCommandTests
+{
+    private static readonly string[] Reasons =
+    [
+        "passed", "allowed", "not_ip", "denied", "rate_limited", "syn_limited", "blocked", "malformed", "suspicious",
+        "syncookie_sent", "default_drop", "tc_passed", "tc_conn_rate", "tc_conn_limit", "tc_suspicious",
+    ];
+
+    [Fact]
+    public void Stats_rules_and_events_count_denied_pings()
+    {
+        Requires.Root();
+        using var guard = new GuardTestTarget();
+        guard.Attach();
+        guard.Succeeds("deny", "198.18.0.1");
+        guard.Succeeds("limit", "--sample-rate", "1");
+        var before = guard.Json("stats");
+        guard.Ping(5);
+
+        var stats = guard.Json("stats");
+        Assert.Equal("va", stats.GetProperty("interface").GetString());
+        Assert.Equal(guard.Namespace, stats.GetProperty("netns").GetString());
+        Assert.True(stats.TryGetProperty("time", out _));
+        var reasons = stats.GetProperty("reasons");
+        Assert.Equal(Reasons, reasons.EnumerateObject().Select(p => p.Name));
+        foreach (var reason in reasons.EnumerateObject())
+        {
+            Assert.Equal(["packets", "bytes"], reason.Value.EnumerateObject().Select(p => p.Name));
+        }
+        ulong denied = reasons.GetProperty("denied").GetProperty("packets").GetUInt64()
+            - before.GetProperty("reasons").GetProperty("denied").GetProperty("packets").GetUInt64();
+        Assert.Equal(5UL, denied);
+        Assert.True(stats.GetProperty("dropped").GetProperty("packets").GetUInt64() >= 5);
+
+        var rule = Assert.Single(guard.Json("rules").EnumerateArray());
+        Assert.Equal(5UL, rule.GetProperty("packets").GetUInt64());
+        Assert.Equal(5UL * 98, rule.GetProperty("bytes").GetUInt64()); // 14 Ethernet + 20 IPv4 + 8 ICMP + 56 data
+
+        var events = guard.Json("events").EnumerateArray().ToList();
+        Assert.Equal(5, events.Count);
+        Assert.All(events, e =>
+        {
+            Assert.Equal("denied", e.GetProperty("reason").GetString());
+            Assert.Equal("198.18.0.1", e.GetProperty("source").GetString());
+            Assert.Equal("198.18.0.2", e.GetProperty("destination").GetString());
+            Assert.Equal("icmp", e.GetProperty("protocol").GetString());
+            Assert.Equal(98, e.GetProperty("length").GetInt32());
+        });
+
+        var table = guard.Succeeds("stats").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["REASON", "PACKETS", "BYTES"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(table, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["denied", var packets, _] && packets == denied.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Stats_watch_json_prints_one_line_per_interval_with_rates()
+    {
+        Requires.Root();
+        using var guard = new GuardTestTarget();
+        guard.Attach();
+        var result = guard.Succeeds("stats", "--watch", "--json", "--interval", "0.2", "--count", "3");
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        var first = System.Text.Json.JsonDocument.Parse(lines[0]).RootElement;
+        Assert.False(first.TryGetProperty("interval_seconds", out _));
+        Assert.True(first.TryGetProperty("top_sources", out _));
+        var last = System.Text.Json.JsonDocument.Parse(lines[2]).RootElement;
+        Assert.InRange(last.GetProperty("interval_seconds").GetDouble(), 0.15, 5);
+        Assert.Equal(0, last.GetProperty("reasons").GetProperty("denied").GetProperty("pps").GetDouble());
+    }
+
+    [Fact]
+    public void Serve_answers_get_metrics_with_prometheus_text_and_404_elsewhere_and_stops_on_sigint()
+    {
+        Requires.Root();
+        using var guard = new GuardTestTarget();
+        guard.Attach();
+        guard.Succeeds("deny", "198.18.0.1");
+        guard.Ping(3);
+
+        using var server = guard.Start("serve", "--metrics", "127.0.0.1:0");
+        try
+        {
+            var stderr = server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            string? banner = server.StandardOutput.ReadLine();
+            Assert.True(banner is not null, $"serve printed nothing: {stderr}");
+            var match = System.Text.RegularExpressions.Regex.Match(banner, @"http://127\.0\.0\.1:(\d+)/metrics");
+            Assert.True(match.Success, banner);
+            int port = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+            var (status, body) = Get(port, "/metrics");
+            Assert.Equal("HTTP/1.1 200 OK", status);
+            Assert.Contains("# TYPE", body, StringComparison.Ordinal);
+            var denied = body.Split('\n').Where(l => !l.StartsWith('#') && l.Contains("reason=\"denied\"", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(denied);
+            Assert.Contains(denied, l => l.Contains("packets", StringComparison.Ordinal) && l.EndsWith(" 3", StringComparison.Ordinal));
+            foreach (string reason in Reasons) Assert.Contains($"reason=\"{reason}\"", body, StringComparison.Ordinal);
+
+            (status, _) = Get(port, "/");
+            Assert.Equal("HTTP/1.1 404 Not Found", status);
+
+            ShellCommand.Run("kill", "-INT", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(server.WaitForExit(10_000), "serve did not stop on SIGINT");
+            Assert.Equal(0, server.ExitCode);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill();
+        }
+    }
+
+    private static (string Status, string Body) Get(int port, string path)
+    {
+        using var client = new TcpClient();
+        client.Connect("127.0.0.1", port);
+        using var stream = client.GetStream();
+        stream.ReadTimeout = 10_000;
+        stream.Write(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/plain\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        string response = reader.ReadToEnd();
+        int headEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(headEnd > 0, response);
+        string status = response[..response.IndexOf("\r\n", StringComparison.Ordinal)];
+        return (status, response[(headEnd + 4)..]);
+    }
+}
