@@ -96,7 +96,7 @@ internal static class DemoCommand
         Console.WriteLine($"Traffic for {TrafficTime.TotalSeconds:0} s: client {traffic.Client.Options.Connections} TCP connections, " +
             $"noisy host {NoisyPacketsPerSecond} UDP pps, attacker {FloodPacketsPerSecond} SYN pps + {FloodPacketsPerSecond} UDP pps");
         var running = traffic.Start(clientNamespace, cancellationToken);
-        var view = new DemoLiveView(guard, before, traffic);
+        var view = new DemoLiveView(guard, before, traffic, terminal: !Console.IsOutputRedirected);
         view.WriteHeader(Console.Out);
         while (!running.Wait(TimeSpan.FromMilliseconds(500), CancellationToken.None)) view.WriteRow(Console.Out);
         view.WriteRow(Console.Out);

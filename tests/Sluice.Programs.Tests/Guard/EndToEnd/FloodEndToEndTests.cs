@@ -78,9 +78,10 @@ public sealed class FloodEndToEndTests(ITestOutputHelper output)
         Assert.Equal(Connections, result.Attempts);
         Assert.True(result.SuccessRate >= 0.99, $"legitimate success rate {result.SuccessRate:P2} < 99%");
         Assert.Equal(2L * FloodPackets, syn.PacketsSent + syn.SendErrors + udp.PacketsSent + udp.SendErrors);
-        // Every flood packet the kernel accepted was either denied by the guard or dropped by veth before XDP saw it
-        // (counted in the device's drop counters); nothing else could have happened to it.
-        Assert.Equal(floodSent, (long)denied + vethDrops);
+        // Every flood packet the kernel accepted was denied by the guard, or dropped by veth before XDP saw it and
+        // counted there (the client's retransmitted packets can add to those drops too, so this is an upper bound).
+        Assert.True((long)denied <= floodSent, $"denied {denied} > sent {floodSent}: something else was denied");
+        Assert.True(floodSent - (long)denied <= vethDrops, $"{floodSent - (long)denied} flood packets unaccounted for ({vethDrops} veth drops)");
         Assert.Equal(denied, denyHits);
         // Nothing from the attacker range got through to be rate limited or passed.
         Assert.Equal(before[GuardReason.RateLimited].Packets, after[GuardReason.RateLimited].Packets);
