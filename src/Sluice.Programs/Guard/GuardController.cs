@@ -1,17 +1,24 @@
-using Sluice.Bpf;
+using Sluice.Programs.Guard.State;
 
 namespace Sluice.Programs.Guard;
 
 /// <summary>
 /// Attaches, drives and inspects the guard on one interface. All state is in maps pinned under
 /// <see cref="GuardTarget.PinDirectory"/>, so any number of controllers (CLI calls, a daemon, a restarted process) see
-/// and change the same guard; disposing a controller never detaches anything.
+/// and change the same guard; disposing a controller never detaches anything. Not thread-safe: one caller at a time.
 /// </summary>
 public sealed partial class GuardController : IDisposable
 {
-    private GuardController(GuardTarget target)
+    private readonly GuardMaps _maps;
+    private readonly RuleTables _tables;
+    private readonly ConfigSlots _slots;
+
+    private GuardController(GuardTarget target, GuardMaps maps)
     {
         Target = target;
+        _maps = maps;
+        _tables = new RuleTables(maps);
+        _slots = new ConfigSlots(maps.Config, maps.ConfigSelect);
     }
 
     /// <summary>The protected interface.</summary>
@@ -19,77 +26,90 @@ public sealed partial class GuardController : IDisposable
 
     /// <summary>
     /// Loads both programs with their maps pinned in the target's pin directory (reusing pins that exist), attaches XDP
-    /// (and TC ingress) inside the target's namespace, pins the links, and writes the default configuration when the
-    /// maps are new. Attaching again keeps every rule and setting and points the links at the freshly loaded programs.
+    /// (and TC ingress) inside the target's namespace through bpf_links pinned as xdp_link and tc_link, and writes the
+    /// default configuration when the maps are new. Attaching again keeps every rule, counter and setting and points
+    /// the links at freshly loaded programs.
     /// </summary>
     /// <exception cref="GuardException">Unknown interface or namespace, mode not supported, no privileges, hook taken.</exception>
-    public static GuardController Attach(GuardTarget target, GuardAttachOptions? options = null) => throw new NotImplementedException();
+    public static GuardController Attach(GuardTarget target, GuardAttachOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        GuardAttacher.Attach(target, options ?? new GuardAttachOptions());
+        return Open(target);
+    }
 
     /// <summary>Opens an attached guard.</summary>
     /// <exception cref="GuardException">"no guard on eth0 (netns x): run sluice guard attach".</exception>
-    public static GuardController Open(GuardTarget target) => throw new NotImplementedException();
+    public static GuardController Open(GuardTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        try
+        {
+            return new GuardController(target, GuardMaps.Open(target));
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or Sluice.Bpf.BpfException)
+        {
+            throw GuardAttachErrors.Explain(error, target, "open", Sluice.Bpf.XdpMode.BestAvailable);
+        }
+    }
 
-    /// <summary>Detaches both stages and removes every pin and the emptied directories; a guard that is not there is not an error.</summary>
-    public static void Detach(GuardTarget target) => throw new NotImplementedException();
-
-    /// <summary>Programs, links, modes, rule counts, settings and generation.</summary>
-    public GuardStatus Status() => throw new NotImplementedException();
-
-    /// <summary>Every installed rule with its counters, sorted (IPv4 before IPv6, by prefix, then scope).</summary>
-    public IReadOnlyList<GuardRuleEntry> Rules() => throw new NotImplementedException();
-
-    /// <summary>
-    /// Installs rules. Rules already installed with the same action keep their counters (Unchanged); the same prefix
-    /// and scope both allowed and denied in the request, or the opposite action of an installed rule, is a conflict.
-    /// </summary>
-    /// <exception cref="GuardConflictException">A conflict; the message names the rule.</exception>
-    /// <exception cref="GuardLockoutException">The rules would drop the current SSH session (unless <paramref name="force"/>).</exception>
-    public GuardChange AddRules(IReadOnlyList<GuardRule> rules, bool force = false) => throw new NotImplementedException();
-
-    /// <summary>Removes rules (matched by prefix and scope; the action must match an installed one, absent ones count as Unchanged).</summary>
-    public GuardChange RemoveRules(IReadOnlyList<GuardRule> rules) => throw new NotImplementedException();
-
-    /// <summary>The active settings.</summary>
-    public GuardSettings Settings => throw new NotImplementedException();
-
-    /// <summary>Replaces the settings atomically (inactive slot written, then the selector flipped); the generation goes up.</summary>
-    /// <exception cref="GuardException">Invalid values.</exception>
-    /// <exception cref="GuardLockoutException">A default drop that would cut the current SSH session (unless <paramref name="force"/>).</exception>
-    public void UpdateSettings(GuardSettings settings, bool force = false) => throw new NotImplementedException();
+    /// <summary>True when a guard is pinned for <paramref name="target"/>.</summary>
+    public static bool IsAttached(GuardTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return GuardMaps.Exists(target);
+    }
 
     /// <summary>
-    /// Bulk-adds rules (a 1,000,000-prefix blocklist) with batched map updates: parse, dedupe, group per map, write.
-    /// Idempotent: rules already installed with the same action are kept, so an interrupted import can be re-run.
+    /// Detaches both stages and removes every pin and the emptied directories (up to the root).
     /// </summary>
-    /// <exception cref="GuardConflictException">A rule conflicts with another or an installed one (nothing written).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; what was written stays (consistent, re-run completes it).</exception>
-    public GuardImportResult Import(IEnumerable<GuardRule> rules, IProgress<GuardImportProgress>? progress = null,
-        CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    /// <summary>The changes that would turn the installed state into <paramref name="desired"/>.</summary>
-    public GuardPlan Plan(GuardConfig desired) => throw new NotImplementedException();
-
-    /// <summary>
-    /// Carries out a plan: validates everything first, then adds, removes, and finally switches the settings by a slot
-    /// flip. On a failure what was done is undone, so the guard is left in its old state.
-    /// </summary>
-    /// <exception cref="GuardException">Validation, conflict, lock-out (unless <paramref name="force"/>) or a kernel failure (rolled back).</exception>
-    public void Apply(GuardPlan plan, bool force = false) => throw new NotImplementedException();
+    /// <returns>False when no guard was pinned for the target (nothing to do).</returns>
+    public static bool Detach(GuardTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return GuardAttacher.Detach(target);
+    }
 
     /// <summary>Loads the embedded programs again and swaps them into both links atomically; maps (rules, counters) stay.</summary>
-    public void Upgrade() => throw new NotImplementedException();
+    /// <exception cref="GuardException">The links are gone or the kernel refused the new programs (the old ones keep running).</exception>
+    public void Upgrade() => GuardAttacher.Upgrade(Target);
 
-    /// <summary>Per-reason counters summed over CPUs.</summary>
-    public GuardStatistics ReadStatistics() => throw new NotImplementedException();
+    /// <summary>Programs, links, modes, rule counts, settings and generation.</summary>
+    public GuardStatus Status()
+    {
+        var live = GuardAttacher.Describe(Target);
+        var config = _slots.Active;
+        return new GuardStatus
+        {
+            Target = Target,
+            XdpMode = live.Mode,
+            XdpProgramId = live.XdpProgram,
+            XdpLinkId = live.XdpLink,
+            TcMethod = live.TcMethod,
+            TcProgramId = live.TcProgram,
+            TcLinkId = live.TcLink,
+            RuleCounts = CountRules(),
+            Settings = GuardSettings.FromConfigValue(config),
+            Generation = config.Generation,
+            ActiveSlot = _slots.ActiveSlot,
+            Flags = config.Flags,
+        };
+    }
 
-    /// <summary>The <paramref name="count"/> sources with the most packets (guard_sources).</summary>
-    public IReadOnlyList<GuardSourceEntry> TopSources(int count) => throw new NotImplementedException();
+    /// <summary>The active settings.</summary>
+    public GuardSettings Settings => GuardSettings.FromConfigValue(_slots.Active);
 
-    /// <summary>A reader of sampled drops.</summary>
-    public GuardEventReader OpenEvents() => throw new NotImplementedException();
+    /// <summary>The active configuration map value (flags, generation, raw GCRA values).</summary>
+    public GuardConfigValue ActiveConfig => _slots.Active;
+
+    /// <summary>
+    /// Test hook: apply the lock-out guard to a target in another network namespace too. Normally it guards only targets
+    /// in the caller's own namespace: an SSH session to this process cannot arrive through an interface elsewhere.
+    /// </summary>
+    internal bool LockoutInAnyNamespace { get; set; }
+
+    private bool SkipLockout(bool force) => force || (Target.Namespace is not null && !LockoutInAnyNamespace);
 
     /// <summary>Closes this controller's map fds; the guard stays attached.</summary>
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _maps.Dispose();
 }

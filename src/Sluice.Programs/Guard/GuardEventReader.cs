@@ -5,11 +5,21 @@ namespace Sluice.Programs.Guard;
 /// <summary>Reads sampled drops from the guard's ring buffer (guard_events). One reader at a time per guard.</summary>
 public sealed class GuardEventReader : IDisposable
 {
+    private readonly BpfMap _map;
     private readonly BpfRingBuffer _ring;
 
     internal GuardEventReader(BpfMap eventsMap)
     {
-        _ring = new BpfRingBuffer(eventsMap);
+        _map = eventsMap;
+        try
+        {
+            _ring = new BpfRingBuffer(eventsMap);
+        }
+        catch
+        {
+            eventsMap.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Waits up to <paramref name="timeout"/> for events and returns those available (possibly none).</summary>
@@ -33,6 +43,10 @@ public sealed class GuardEventReader : IDisposable
             if (GuardEventDecoder.TryDecode(record, out var decoded)) yield return decoded;
     }
 
-    /// <summary>Closes the ring buffer mapping.</summary>
-    public void Dispose() => _ring.Dispose();
+    /// <summary>Closes the ring buffer mapping and the map.</summary>
+    public void Dispose()
+    {
+        _ring.Dispose();
+        _map.Dispose();
+    }
 }

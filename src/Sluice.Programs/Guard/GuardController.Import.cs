@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Sluice.Programs.Guard.Model;
+using Sluice.Programs.Guard.State;
+
+namespace Sluice.Programs.Guard;
+
+public sealed partial class GuardController
+{
+    /// <summary>Entries per BPF_MAP_UPDATE_BATCH call of an import (progress and cancellation are checked between calls).</summary>
+    private const int ImportChunk = 1 << 15;
+
+    /// <summary>Above this many rules for one map, its installed entries are read in batches instead of looked up one by one.</summary>
+    private const int ReadAllThreshold = 4096;
+
+    /// <summary>
+    /// Bulk-adds rules (a 1,000,000-prefix blocklist): validates and dedupes them, groups them per map, skips those
+    /// installed already (their counters stay), sets the port-rule flags first, then writes with BPF_MAP_UPDATE_BATCH.
+    /// The guard is consistent at every instant, and an interrupted import simply completes when run again.
+    /// </summary>
+    /// <exception cref="GuardConflictException">A rule conflicts with another or an installed one (nothing written).</exception>
+    /// <exception cref="GuardLockoutException">The rules would drop the current SSH session (unless <paramref name="force"/>).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; what was written stays, and a re-run completes it.</exception>
+    public GuardImportResult Import(IEnumerable<GuardRule> rules, IProgress<GuardImportProgress>? progress = null,
+        CancellationToken cancellationToken = default, bool force = false)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var clock = Stopwatch.StartNew();
+        var batch = RuleBatch.Create(rules, cancellationToken,
+            progress is null ? null : read => progress.Report(new GuardImportProgress(read, 0, 0, clock.Elapsed)));
+        var groups = new List<GuardRule>[_tables.All.Count];
+        for (int i = 0; i < groups.Length; i++) groups[i] = [];
+        foreach (var rule in batch.Rules) groups[(int)RuleTable.KindOf(rule)].Add(rule);
+
+        long unchanged = 0;
+        var fresh = new List<GuardRule>[groups.Length];
+        for (int i = 0; i < groups.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (fresh[i], int same) = groups[i].Count > ReadAllThreshold ? SplitByReading(_tables.All[i], groups[i]) : SplitInstalled(groups[i]);
+            unchanged += same;
+        }
+        var all = fresh.SelectMany(list => list).ToList();
+        long total = all.Count;
+        var flags = _slots.Active.Flags | GuardPolicyModel.PortRuleFlags(all);
+        GuardLockoutCheck.CheckChange(_tables, all, [], WithFlags(_slots.Active, flags), SkipLockout(force), "this import");
+        progress?.Report(new GuardImportProgress(batch.Read, 0, total, clock.Elapsed));
+        if (total == 0) return new GuardImportResult(batch.Read, batch.Duplicates, 0, unchanged, clock.Elapsed);
+
+        // The flags go first: a port rule in a trie the program does not look at yet would be harmless, but a flag
+        // cleared while port rules exist would make them silently inactive.
+        if ((flags & ConfigSlots.PortFlags) != (_slots.Active.Flags & ConfigSlots.PortFlags)) _slots.SwitchFlags(flags);
+        long written = 0;
+        try
+        {
+            for (int i = 0; i < fresh.Length; i++)
+            {
+                var table = _tables.All[i];
+                var list = fresh[i];
+                var values = new GuardRuleValue[Math.Min(ImportChunk, list.Count)];
+                for (int start = 0; start < list.Count; start += ImportChunk)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int length = Math.Min(ImportChunk, list.Count - start);
+                    for (int j = 0; j < length; j++) values[j] = RuleTable.ValueOf(list[start + j]);
+                    table.PutBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list).Slice(start, length), values.AsSpan(0, length));
+                    written += length;
+                    progress?.Report(new GuardImportProgress(batch.Read, written, total, clock.Elapsed));
+                }
+            }
+        }
+        catch (Sluice.Bpf.BpfException error)
+        {
+            throw new GuardException($"import stopped after {written} of {total} rules: {error.Message} (run it again to complete it)", error);
+        }
+        finally
+        {
+            if (written > 0) BumpGeneration();
+        }
+        return new GuardImportResult(batch.Read, batch.Duplicates, written, unchanged, clock.Elapsed);
+    }
+
+    /// <summary>Like <see cref="SplitInstalled"/> for many rules: reads the whole map once in batches.</summary>
+    private static (List<GuardRule> Fresh, int Unchanged) SplitByReading(RuleTable table, List<GuardRule> rules)
+    {
+        var installed = table.ReadAll();
+        if (installed.Count == 0) return (rules, 0);
+        var actions = new Dictionary<GuardRuleKey, GuardRuleAction>(installed.Count);
+        foreach (var (rule, value) in installed) actions[rule.Key] = RuleTable.ActionOf(value);
+        var fresh = new List<GuardRule>();
+        int unchanged = 0;
+        foreach (var rule in rules)
+        {
+            if (!actions.TryGetValue(rule.Key, out var action)) fresh.Add(rule);
+            else if (action == rule.Action) unchanged++;
+            else throw Conflict(rule, action);
+        }
+        return (fresh, unchanged);
+    }
+}

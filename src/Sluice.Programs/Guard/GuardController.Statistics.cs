@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Net;
+using Sluice.Bpf;
+
+namespace Sluice.Programs.Guard;
+
+public sealed partial class GuardController
+{
+    /// <summary>Per-reason counters (packets, bytes) summed over CPUs, with the time they were read.</summary>
+    public GuardStatistics ReadStatistics()
+    {
+        var counters = new Dictionary<GuardReason, GuardCounter>();
+        var perCpu = new GuardCounter[_maps.Stats.CpuCount];
+        foreach (var reason in GuardReasons.All)
+        {
+            ulong packets = 0, bytes = 0;
+            if (_maps.Stats.TryLookup((uint)reason, perCpu))
+            {
+                foreach (var counter in perCpu)
+                {
+                    packets += counter.Packets;
+                    bytes += counter.Bytes;
+                }
+            }
+            counters[reason] = new GuardCounter(packets, bytes);
+        }
+        return new GuardStatistics(counters, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>The <paramref name="count"/> tracked sources with the most packets (guard_sources, read in batches).</summary>
+    public IReadOnlyList<GuardSourceEntry> TopSources(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ulong now = MonotonicNanoseconds();
+        return [.. _maps.Sources.ReadAll(4096)
+            .OrderByDescending(entry => entry.Value.Packets)
+            .Take(count)
+            .Select(entry => new GuardSourceEntry(SourceAddress(entry.Key), entry.Value.Packets, entry.Value.Bytes,
+                entry.Value.Dropped, entry.Value.BlockedUntilNs > now))];
+    }
+
+    /// <summary>How many tracked sources are blocked right now.</summary>
+    public int CountBlockedSources()
+    {
+        ulong now = MonotonicNanoseconds();
+        return _maps.Sources.ReadAll(4096).Count(entry => entry.Value.BlockedUntilNs > now);
+    }
+
+    /// <summary>A reader of sampled drops (guard_events); dispose it when done.</summary>
+    public GuardEventReader OpenEvents() => new(_maps.OpenEvents());
+
+    /// <summary>The metrics of this guard in Prometheus text format (counters, rule counts, blocked sources).</summary>
+    public string FormatMetrics() => GuardMetrics.Format(Target, ReadStatistics(), CountRules(), CountBlockedSources());
+
+    /// <summary>bpf_ktime_get_ns(): CLOCK_MONOTONIC, which Stopwatch uses on Linux.</summary>
+    private static ulong MonotonicNanoseconds() =>
+        (ulong)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
+
+    private static IPAddress SourceAddress(IPv6Bytes key)
+    {
+        var address = new IPAddress(key);
+        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    }
+}

@@ -1,0 +1,289 @@
+using Sluice.Bpf;
+
+namespace Sluice.Programs.Guard.State;
+
+/// <summary>
+/// Loads the two objects with their maps pinned by name in the target's pin directory, and attaches, updates or
+/// removes the pinned XDP and TC links.
+/// </summary>
+internal static class GuardAttacher
+{
+    /// <summary>cls_bpf priority of the TC stage on kernels without TCX.</summary>
+    internal const ushort FilterPriority = 0xC001;
+
+    internal static void Attach(GuardTarget target, GuardAttachOptions options)
+    {
+        using var netns = OpenNamespace(target);
+        int index = ResolveInterface(target, netns);
+        string stage = "XDP";
+        bool created = !Directory.Exists(target.PinDirectory);
+        try
+        {
+            BpfFileSystem.EnsureMounted();
+            Directory.CreateDirectory(target.PinDirectory);
+            using var xdp = Load(GuardMapNames.XdpObject, target);
+            if (xdp.PinnedPaths.Contains(target.PinPath(GuardMapNames.Config)))
+            {
+                using var maps = GuardMaps.Open(target);
+                new ConfigSlots(maps.Config, maps.ConfigSelect).Initialize();
+            }
+            AttachXdp(target, netns, index, xdp.Program(GuardMapNames.XdpProgram), options.Mode);
+            stage = "TC";
+            if (options.Tc)
+            {
+                using var tc = Load(GuardMapNames.TcObject, target);
+                AttachTc(target, netns, index, tc.Program(GuardMapNames.TcProgram));
+            }
+            else
+            {
+                DetachTc(target, netns);
+            }
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            if (created) RemoveAll(target, netns);
+            throw GuardAttachErrors.Explain(error, target, stage, options.Mode);
+        }
+    }
+
+    /// <summary>Detaches both links and removes every pin and the emptied directories; false when nothing was there.</summary>
+    internal static bool Detach(GuardTarget target)
+    {
+        if (!Directory.Exists(target.PinDirectory)) return false;
+        NetworkNamespace? netns = null;
+        try
+        {
+            // A namespace deleted since the attach took the interface and its programs with it: only pins remain.
+            if (target.Namespace is not null && File.Exists(Path.Combine(NetworkNamespace.NamedDirectory, target.Namespace)))
+                netns = NetworkNamespace.Open(target.Namespace);
+            RemoveAll(target, netns);
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or BpfException)
+        {
+            throw GuardAttachErrors.Explain(error, target, "detach", XdpMode.BestAvailable);
+        }
+        finally
+        {
+            netns?.Dispose();
+        }
+        return true;
+    }
+
+    /// <summary>Loads the embedded objects again (same pinned maps) and swaps the programs into the existing links.</summary>
+    internal static void Upgrade(GuardTarget target)
+    {
+        if (!GuardMaps.Exists(target)) throw GuardMaps.NotAttached(target);
+        using var netns = OpenNamespace(target);
+        string stage = "XDP";
+        try
+        {
+            using var xdp = Load(GuardMapNames.XdpObject, target);
+            using (var link = OpenLink(target.PinPath(GuardMapNames.XdpLink))
+                ?? throw new GuardException($"the XDP link of {target.Describe()} is gone: run sluice guard attach"))
+                link.Update(xdp.Program(GuardMapNames.XdpProgram).Fd);
+            stage = "TC";
+            using var tc = Load(GuardMapNames.TcObject, target);
+            using var tcLink = OpenLink(target.PinPath(GuardMapNames.TcLink));
+            if (tcLink is not null) tcLink.Update(tc.Program(GuardMapNames.TcProgram).Fd);
+            else if (FindFilter(target, netns) is not null)
+                AttachTc(target, netns, ResolveInterface(target, netns), tc.Program(GuardMapNames.TcProgram));
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw GuardAttachErrors.Explain(error, target, $"upgrading {stage}", XdpMode.BestAvailable);
+        }
+    }
+
+    /// <summary>The live XDP and TC attachment of a guard, for status output.</summary>
+    internal static (XdpMode? Mode, uint XdpProgram, uint XdpLink, string? TcMethod, uint TcProgram, uint TcLink) Describe(GuardTarget target)
+    {
+        uint xdpProgram = 0, xdpLink = 0, tcProgram = 0, tcLink = 0;
+        string? tcMethod = null;
+        XdpMode? mode = null;
+        using (var link = OpenLink(target.PinPath(GuardMapNames.XdpLink)))
+        {
+            if (link is not null && link.GetInfo() is { ProgramId: > 0 } info) (xdpProgram, xdpLink) = (info.ProgramId, info.Id);
+        }
+        using (var link = OpenLink(target.PinPath(GuardMapNames.TcLink)))
+        {
+            if (link is not null && link.GetInfo() is { ProgramId: > 0 } info) (tcProgram, tcLink, tcMethod) = (info.ProgramId, info.Id, "tcx");
+        }
+        try
+        {
+            using var netns = OpenNamespace(target);
+            if (xdpProgram != 0)
+            {
+                var state = Xdp.Query(target.Interface, netns);
+                mode = state.NativeProgramId == xdpProgram ? XdpMode.Native
+                    : state.GenericProgramId == xdpProgram ? XdpMode.Generic
+                    : state.OffloadProgramId == xdpProgram ? XdpMode.Offload : null;
+            }
+            if (tcMethod is null && FindFilter(target, netns) is { } filter) (tcProgram, tcMethod) = (filter.ProgramId, "cls_bpf");
+        }
+        catch (Exception error) when (error is GuardException or BpfException or IOException)
+        {
+            // The interface or namespace is gone: the links are defunct, which the zero ids already say.
+        }
+        return (mode, xdpProgram, xdpLink, tcMethod, tcProgram, tcLink);
+    }
+
+    private static BpfCollection Load(string objectName, GuardTarget target) =>
+        BpfCollection.Load(EmbeddedObjects.Read(objectName), new CollectionOptions { PinPath = target.PinDirectory });
+
+    private static void AttachXdp(GuardTarget target, NetworkNamespace? netns, int index, BpfProgram program, XdpMode mode)
+    {
+        string path = target.PinPath(GuardMapNames.XdpLink);
+        using (var existing = OpenLink(path))
+        {
+            if (existing is not null)
+            {
+                var info = existing.GetInfo();
+                if (info.ProgramId != 0 && info.IfIndex == index && (mode == XdpMode.BestAvailable || CurrentMode(target, netns, info.ProgramId) == mode))
+                {
+                    existing.Update(program.Fd);
+                    return;
+                }
+                existing.Detach();
+            }
+        }
+        if (File.Exists(path)) File.Delete(path);
+        using var attachment = Xdp.Attach(program, target.Interface, mode, new XdpAttachOptions { Namespace = netns, Method = XdpAttachMethod.Link });
+        attachment.Pin(path);
+    }
+
+    private static void AttachTc(GuardTarget target, NetworkNamespace? netns, int index, BpfProgram program)
+    {
+        string path = target.PinPath(GuardMapNames.TcLink);
+        if (!Tcx.IsSupported)
+        {
+            var filter = (TcFilterAttachment)Tc.Attach(program, target.Interface, TcDirection.Ingress, new TcAttachOptions
+            {
+                Namespace = netns, Method = TcAttachMethod.Filter, Priority = FilterPriority, Handle = 1, Replace = true,
+            });
+            filter.DetachOnDispose = false;
+            filter.Dispose();
+            return;
+        }
+        using (var existing = OpenLink(path))
+        {
+            if (existing is not null)
+            {
+                var info = existing.GetInfo();
+                if (info.ProgramId != 0 && info.IfIndex == index)
+                {
+                    existing.Update(program.Fd);
+                    return;
+                }
+                existing.Detach();
+            }
+        }
+        if (File.Exists(path)) File.Delete(path);
+        using var attachment = Tc.Attach(program, target.Interface, TcDirection.Ingress, new TcAttachOptions { Namespace = netns, Method = TcAttachMethod.Tcx });
+        attachment.Pin(path);
+    }
+
+    private static void DetachTc(GuardTarget target, NetworkNamespace? netns)
+    {
+        string path = target.PinPath(GuardMapNames.TcLink);
+        using (var link = OpenLink(path)) link?.Detach();
+        if (File.Exists(path)) File.Delete(path);
+        if (FindFilter(target, netns) is { } filter)
+            Tc.DetachFilter(target.Interface, TcDirection.Ingress, filter.Priority, filter.Handle, netns);
+    }
+
+    private static void RemoveAll(GuardTarget target, NetworkNamespace? netns)
+    {
+        foreach (var name in new[] { GuardMapNames.XdpLink, GuardMapNames.TcLink })
+        {
+            using var link = OpenLink(target.PinPath(name));
+            link?.Detach();
+        }
+        try
+        {
+            if (FindFilter(target, netns) is { } filter)
+                Tc.DetachFilter(target.Interface, TcDirection.Ingress, filter.Priority, filter.Handle, netns);
+        }
+        catch (BpfException)
+        {
+            // The interface is gone, and with it the filter.
+        }
+        if (Directory.Exists(target.PinDirectory))
+        {
+            foreach (var pin in Directory.GetFiles(target.PinDirectory)) File.Delete(pin);
+            Directory.Delete(target.PinDirectory);
+        }
+        for (var directory = Path.GetDirectoryName(target.PinDirectory); directory is not null && directory.Length >= target.Root.Length;
+             directory = Path.GetDirectoryName(directory))
+        {
+            if (!Directory.Exists(directory) || Directory.EnumerateFileSystemEntries(directory).Any()) break;
+            Directory.Delete(directory);
+        }
+    }
+
+    /// <summary>The guard's cls_bpf filter (kernels without TCX), or null.</summary>
+    private static TcFilterInfo? FindFilter(GuardTarget target, NetworkNamespace? netns)
+    {
+        if (Tcx.IsSupported) return null;
+        try
+        {
+            return Tc.ListFilters(target.Interface, TcDirection.Ingress, netns).FirstOrDefault(f => f.Priority == FilterPriority);
+        }
+        catch (BpfAttachException)
+        {
+            return null;
+        }
+    }
+
+    private static XdpMode? CurrentMode(GuardTarget target, NetworkNamespace? netns, uint programId)
+    {
+        var state = Xdp.Query(target.Interface, netns);
+        return state.NativeProgramId == programId ? XdpMode.Native : state.GenericProgramId == programId ? XdpMode.Generic
+            : state.OffloadProgramId == programId ? XdpMode.Offload : null;
+    }
+
+    internal static BpfLink? OpenLink(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return BpfLink.OpenPinned(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    internal static NetworkNamespace? OpenNamespace(GuardTarget target)
+    {
+        if (target.Namespace is null) return null;
+        try
+        {
+            return NetworkNamespace.Open(target.Namespace);
+        }
+        catch (FileNotFoundException error)
+        {
+            throw new GuardException($"network namespace '{target.Namespace}' does not exist", error);
+        }
+        catch (IOException error)
+        {
+            throw GuardAttachErrors.NoPrivileges(error);
+        }
+    }
+
+    private static int ResolveInterface(GuardTarget target, NetworkNamespace? netns)
+    {
+        try
+        {
+            return Xdp.Query(target.Interface, netns).InterfaceIndex;
+        }
+        catch (BpfAttachException error) when (error.Reason == AttachFailure.InterfaceNotFound)
+        {
+            throw new GuardException(GuardAttachErrors.NoInterface(target), error);
+        }
+        catch (IOException error)
+        {
+            throw GuardAttachErrors.NoPrivileges(error);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace Sluice.Programs.Guard.State;
+
+/// <summary>A validated request: exact duplicates dropped; allow and deny of one prefix and scope refused.</summary>
+internal sealed class RuleBatch
+{
+    private RuleBatch(List<GuardRule> rules, long read, long duplicates)
+    {
+        Rules = rules;
+        Read = read;
+        Duplicates = duplicates;
+    }
+
+    internal List<GuardRule> Rules { get; }
+    internal long Read { get; }
+    internal long Duplicates { get; }
+
+    /// <exception cref="GuardException">A rule is invalid.</exception>
+    /// <exception cref="GuardConflictException">The same prefix and scope is both allowed and denied.</exception>
+    internal static RuleBatch Create(IEnumerable<GuardRule> rules, CancellationToken cancellationToken = default, Action<long>? onRead = null)
+    {
+        var seen = new Dictionary<GuardRuleKey, GuardRuleAction>();
+        var list = new List<GuardRule>();
+        long read = 0, duplicates = 0;
+        foreach (var rule in rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule);
+            read++;
+            if ((read & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                onRead?.Invoke(read);
+            }
+            if (GuardRuleParser.Check(rule.Source, rule.Protocol, rule.Port) is { } problem)
+                throw new GuardException($"invalid rule '{rule}': {problem}");
+            if (seen.TryGetValue(rule.Key, out var action))
+            {
+                if (action != rule.Action) throw new GuardConflictException($"{rule.Key} is both allowed and denied in the same request");
+                duplicates++;
+                continue;
+            }
+            seen.Add(rule.Key, rule.Action);
+            list.Add(rule);
+        }
+        onRead?.Invoke(read);
+        return new RuleBatch(list, read, duplicates);
+    }
+}
