@@ -37,6 +37,9 @@ public sealed class LiveUpdateEndToEndTests(ITestOutputHelper output)
             long added = Stopwatch.GetTimestamp();
             lab.Guard.AddRules([deny]);
             var addTook = Stopwatch.GetElapsedTime(added);
+            // The first packet the new rule drops: the moment the deny is visibly in force.
+            Assert.True(GuardLab.WaitUntil(() => lab.RuleHits(deny) > 0, TimeSpan.FromSeconds(1)), "the deny never matched");
+            var firstDenied = Stopwatch.GetElapsedTime(added);
             // Stopped means: nothing more for 300 ms (1,500 packets' worth) while the sender keeps sending.
             long sentAtCheck;
             long receivedAtCheck;
@@ -59,9 +62,11 @@ public sealed class LiveUpdateEndToEndTests(ITestOutputHelper output)
                 "traffic did not resume after the deny was removed");
             var resumedAfter = Stopwatch.GetElapsedTime(removed);
 
-            output.WriteLine($"mode {mode}: AddRules took {addTook.TotalMilliseconds:0.000} ms; last packet arrived " +
-                $"{stoppedAfter.TotalMilliseconds:0.000} ms after the deny was requested; {hitsWhileDenied} packets denied; " +
+            output.WriteLine($"mode {mode}: AddRules took {addTook.TotalMilliseconds:0.000} ms; first packet denied within " +
+                $"{firstDenied.TotalMilliseconds:0.000} ms; last packet arrived {stoppedAfter.TotalMilliseconds:0.000} ms after the " +
+                $"deny was requested (0 = none after); {hitsWhileDenied} packets denied; " +
                 $"100 packets arrived again {resumedAfter.TotalMilliseconds:0.0} ms after the removal");
+            Assert.True(firstDenied < TimeSpan.FromMilliseconds(100), $"the first packet was denied only {firstDenied.TotalMilliseconds:0.0} ms after the request");
             Assert.True(stoppedAfter < TimeSpan.FromMilliseconds(100), $"traffic still arrived {stoppedAfter.TotalMilliseconds:0.0} ms after the deny");
             Assert.True(hitsWhileDenied >= 1000, $"deny rule counted only {hitsWhileDenied} packets");
         }
