@@ -89,4 +89,28 @@ public sealed class FloodEndToEndTests(ITestOutputHelper output)
         Assert.True(after[GuardReason.Allowed].Packets - before[GuardReason.Allowed].Packets >= (ulong)result.Successes * 3,
             "every legitimate connection is at least SYN, ACK + data, FIN through the allow rule");
     }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task Ipv6_floods_from_a_denied_prefix_are_denied_and_counted(XdpMode mode)
+    {
+        Requires.Root();
+        using var lab = new GuardLab(mode);
+        var attackers = IPNetwork.Parse("fd66::/16");
+        var deny = new GuardRule(attackers, GuardRuleAction.Deny);
+        lab.Guard.AddRules([deny]);
+        var server = new IPEndPoint(IPAddress.Parse(VethNamespaces.ReceiverAddress6), 8080);
+        var before = lab.Guard.ReadStatistics();
+        var syn = new SpoofedFlood(new FloodOptions(FloodKind.Syn, attackers, server) { MaxPackets = 5000, PacketsPerSecond = 10_000 });
+        var udp = new SpoofedFlood(new FloodOptions(FloodKind.Udp, attackers, server) { MaxPackets = 5000, PacketsPerSecond = 10_000 });
+        var synRun = syn.Start(lab.Sender, TestContext.Current.CancellationToken);
+        var udpRun = udp.Start(lab.Sender, TestContext.Current.CancellationToken);
+        long sent = (await synRun).PacketsSent + (await udpRun).PacketsSent;
+        ulong Denied() => lab.Guard.ReadStatistics()[GuardReason.Denied].Packets - before[GuardReason.Denied].Packets;
+        GuardLab.WaitUntil(() => (long)Denied() >= sent, TimeSpan.FromSeconds(2));
+        output.WriteLine($"mode {mode}: IPv6 floods sent {sent}, denied {Denied()}, deny rule hits {lab.RuleHits(deny)}");
+        Assert.Equal(10_000, sent);
+        Assert.Equal((ulong)sent, Denied());
+        Assert.Equal((ulong)sent, lab.RuleHits(deny));
+    }
 }

@@ -38,6 +38,25 @@ public sealed class TrafficGeneratorTests
     }
 
     [Fact]
+    public void Spoofed_ipv6_udp_flood_arrives_packet_for_packet()
+    {
+        Requires.Root();
+        using var veth = new VethNamespaces();
+        using var sender = NetworkNamespace.Open(veth.SenderNamespace);
+        using var receiver = NetworkNamespace.Open(veth.ReceiverNamespace);
+        using var sink = UdpSink.Start(new IPEndPoint(IPAddress.Parse(VethNamespaces.ReceiverAddress6), 9000), receiver);
+        var flood = new SpoofedFlood(new FloodOptions(FloodKind.Udp, IPNetwork.Parse("fd66::/16"), sink.LocalEndPoint)
+        {
+            MaxPackets = 2000,
+            PacketsPerSecond = 20_000,
+        });
+        var result = flood.Run(sender);
+        Assert.Equal(2000, result.PacketsSent);
+        WaitUntil(() => sink.Received >= result.PacketsSent, TimeSpan.FromSeconds(5));
+        Assert.Equal(result.PacketsSent, sink.Received);
+    }
+
+    [Fact]
     public void Flood_stops_at_its_duration_when_the_packet_budget_is_larger()
     {
         Requires.Root();
