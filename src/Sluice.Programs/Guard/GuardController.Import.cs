@@ -84,13 +84,13 @@ public sealed partial class GuardController
     {
         var installed = table.ReadAll();
         if (installed.Count == 0) return (rules, 0);
-        var actions = new Dictionary<GuardRuleKey, GuardRuleAction>(installed.Count);
-        foreach (var (rule, value) in installed) actions[rule.Key] = RuleTable.ActionOf(value);
+        var actions = new Dictionary<PackedRuleKey, GuardRuleAction>(installed.Count);
+        foreach (var (rule, value) in installed) actions[PackedRuleKey.Of(rule)] = RuleTable.ActionOf(value);
         var fresh = new List<GuardRule>();
         int unchanged = 0;
         foreach (var rule in rules)
         {
-            if (!actions.TryGetValue(rule.Key, out var action)) fresh.Add(rule);
+            if (!actions.TryGetValue(PackedRuleKey.Of(rule), out var action)) fresh.Add(rule);
             else if (action == rule.Action) unchanged++;
             else throw Conflict(rule, action);
         }

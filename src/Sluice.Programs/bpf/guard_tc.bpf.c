@@ -1,17 +1,27 @@
 /* The guard's TC ingress stage (Guard/README.md, "TC stage"): decides on the marks the XDP stage left in the
  * packet's metadata and limits TCP connections per source (new connections per second and concurrent ones).
  * It runs after XDP in native and in generic mode: in both, the metadata written by bpf_xdp_adjust_meta is in
- * front of skb->data here. Direct action: TC_ACT_OK or TC_ACT_SHOT; every packet is counted once in guard_stats. */
+ * front of skb->data here. Direct action: TC_ACT_OK or TC_ACT_SHOT; every packet is counted once in guard_stats
+ * (so a packet XDP passed is counted by both stages: totals must add XDP slots or TC slots, not both).
+ *
+ * Choices the README leaves open:
+ *   - no metadata (GUARD_F_METADATA off, or no XDP stage) means no marks: allowed sources are then limited too;
+ *   - the GCRA is checked before the concurrency limit and charged only for connections that are let in;
+ *   - a SYN without ACK is a new connection whatever other flags it has; FIN or RST closes, also for allowed
+ *     sources and with the limits off (flows opened earlier still give their slot back); with both limits off
+ *     nothing new is tracked;
+ *   - a count above GUARD_MAX_FLOWS can only be a decrement that raced below zero: it is reset to 0;
+ *   - tracked flows refresh last_seen_ns at most once a second, so a controller can age idle flows.
+ * Limits: the stage sees only the client's side. A connection the server ends (RST to a closed port, a refused
+ * or timed-out handshake) or that ends without the client's FIN/RST, and a flow evicted from the LRU guard_flows,
+ * keep their slot in guard_conns.concurrent until the source's entry is evicted or reset; an evicted guard_conns
+ * entry forgets the count (the source gets a fresh budget). Connections completed through XDP SYN cookies were
+ * never seen as a SYN here and are not tracked. A FIN is a half-close: the server's socket may live on. */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/in.h>
-#include <linux/tcp.h>
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
 #include "guard_maps.h"
+#include "guard_parse.h"
 
 /* Headers are in the linear part of almost every skb; when they are not, pull this much (or the whole packet)
  * and parse again. Enough for two VLAN tags, IPv6 with a few extension headers and a TCP header. */
@@ -20,16 +30,10 @@
 /* A tracked flow's last_seen_ns is refreshed at most this often (the controller can age idle flows by it). */
 #define TC_TOUCH_INTERVAL_NS 1000000000ull
 
-#define TC_TCP_FIN 0x01
-#define TC_TCP_SYN 0x02
-#define TC_TCP_RST 0x04
-#define TC_TCP_ACK 0x10
-
 /* What the TC stage needs from a packet: the TCP flow and its flags. */
 struct tc_packet {
     struct guard_flow_key flow;
     __u8 tcp_flags;
-    __u8 is_tcp; /* a TCP header is present (not a non-first fragment) */
 };
 
 /* The marks the XDP stage left in front of the packet, or 0 when it left none (metadata off, no XDP stage). */
@@ -42,85 +46,39 @@ static __always_inline __u32 tc_read_marks(struct __sk_buff *skb)
     return meta->magic == GUARD_META_MAGIC ? meta->marks : 0;
 }
 
-static __always_inline void tc_map_ipv4(__u8 *out, __u32 address)
+/* Parses the packet with the XDP stage's parser. A VLAN tag the stack already moved to skb->vlan_tci counts
+ * toward the tag limit. Headers outside the linear part are pulled in once (at most TC_PULL_LENGTH bytes). */
+static __always_inline int tc_parse(struct __sk_buff *skb, struct guard_packet *pkt)
 {
-    __builtin_memset(out, 0, 10);
-    out[10] = 0xff;
-    out[11] = 0xff;
-    __builtin_memcpy(out + 12, &address, 4);
-}
-
-/* PLACEHOLDER parse until guard_parse.h lands (one parser for both stages): Ethernet, two VLAN tags, IPv4 with
- * options, IPv6 without extension headers, TCP. Returns 0 when the packet is not TCP or is cut short. */
-static __always_inline int tc_parse(void *data, void *data_end, struct tc_packet *packet)
-{
-    struct ethhdr *eth = data;
-    if ((void *)(eth + 1) > data_end)
-        return 0;
-    __u16 proto = eth->h_proto;
-    void *pos = eth + 1;
-#pragma unroll
-    for (int i = 0; i < 2; i++) {
-        if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-            break;
-        if (pos + 4 > data_end)
-            return 0;
-        proto = *(__u16 *)(pos + 2);
-        pos += 4;
-    }
-    __u8 l4;
-    if (proto == bpf_htons(ETH_P_IP)) {
-        struct iphdr *ip = pos;
-        if ((void *)(ip + 1) > data_end)
-            return 0;
-        __u32 length = ip->ihl * 4;
-        if (length < sizeof(*ip) || pos + length > data_end)
-            return 0;
-        if (ip->frag_off & bpf_htons(0x1fff))
-            return 0;
-        tc_map_ipv4(packet->flow.saddr, ip->saddr);
-        tc_map_ipv4(packet->flow.daddr, ip->daddr);
-        l4 = ip->protocol;
-        pos += length;
-    } else if (proto == bpf_htons(ETH_P_IPV6)) {
-        struct ipv6hdr *ip6 = pos;
-        if ((void *)(ip6 + 1) > data_end)
-            return 0;
-        __builtin_memcpy(packet->flow.saddr, &ip6->saddr, 16);
-        __builtin_memcpy(packet->flow.daddr, &ip6->daddr, 16);
-        l4 = ip6->nexthdr;
-        pos = ip6 + 1;
-    } else {
-        return 0;
-    }
-    if (l4 != IPPROTO_TCP)
-        return 0;
-    struct tcphdr *tcp = pos;
-    if ((void *)(tcp + 1) > data_end)
-        return 0;
-    packet->flow.sport = tcp->source;
-    packet->flow.dport = tcp->dest;
-    packet->flow.proto = IPPROTO_TCP;
-    packet->tcp_flags = ((__u8 *)tcp)[13];
-    packet->is_tcp = 1;
-    return 1;
-}
-
-/* Parses the packet, pulling non-linear headers into the linear part once if they are not there. */
-static __always_inline int tc_parse_skb(struct __sk_buff *skb, struct tc_packet *packet)
-{
+    __u32 tags_seen = skb->vlan_present ? 1 : 0;
     void *data = (void *)(long)skb->data;
     void *data_end = (void *)(long)skb->data_end;
-    if (tc_parse(data, data_end, packet))
-        return 1;
+    int result = guard_parse(data, data_end, tags_seen, pkt);
+    if (result != GUARD_PARSE_MALFORMED)
+        return result;
     __u32 linear = data_end - data;
     __u32 length = skb->len;
     if (linear >= length || linear >= TC_PULL_LENGTH)
-        return 0;
+        return result;
     if (bpf_skb_pull_data(skb, length < TC_PULL_LENGTH ? length : TC_PULL_LENGTH) != 0)
+        return result;
+    __builtin_memset(pkt, 0, sizeof(*pkt));
+    return guard_parse((void *)(long)skb->data, (void *)(long)skb->data_end, tags_seen, pkt);
+}
+
+/* Fills the TCP flow of the packet; 0 when it is not a TCP packet with its header (or not a parsable IP packet). */
+static __always_inline int tc_tcp_packet(struct __sk_buff *skb, struct tc_packet *packet)
+{
+    struct guard_packet pkt = {};
+    if (tc_parse(skb, &pkt) != GUARD_PARSE_OK || pkt.proto != GUARD_IPPROTO_TCP || !pkt.has_ports)
         return 0;
-    __builtin_memset(packet, 0, sizeof(*packet));
-    return tc_parse((void *)(long)skb->data, (void *)(long)skb->data_end, packet);
+    __builtin_memcpy(packet->flow.saddr, pkt.saddr.bytes, 16);
+    __builtin_memcpy(packet->flow.daddr, pkt.daddr.bytes, 16);
+    packet->flow.sport = pkt.sport;
+    packet->flow.dport = pkt.dport;
+    packet->flow.proto = GUARD_IPPROTO_TCP;
+    packet->tcp_flags = pkt.tcp_flags;
+    return 1;
 }
 
 /* The source's connection state, created on first use. NULL only if the LRU cannot give an entry. */
@@ -203,17 +161,18 @@ static __always_inline __u32 tc_decide(struct __sk_buff *skb, struct guard_confi
 {
     if (marks & config->tc_drop_marks)
         return GUARD_REASON_TC_SUSPICIOUS;
-    if (marks & GUARD_MARK_ALLOWED)
-        return GUARD_REASON_TC_PASSED;
-    struct tc_packet packet = {};
-    if (!tc_parse_skb(skb, &packet) || !packet.is_tcp)
-        return GUARD_REASON_TC_PASSED;
     int limited = config->conn_interval_ns || config->max_concurrent;
+    int allowed = marks & GUARD_MARK_ALLOWED;
+    struct tc_packet packet = {};
+    if (!tc_tcp_packet(skb, &packet))
+        return GUARD_REASON_TC_PASSED;
     __u8 flags = packet.tcp_flags;
-    if ((flags & (TC_TCP_SYN | TC_TCP_ACK)) == TC_TCP_SYN)
-        return limited ? tc_open(config, &packet.flow) : GUARD_REASON_TC_PASSED;
-    /* Closing runs even with the limits off, so flows tracked before they were turned off still end. */
-    if (flags & (TC_TCP_FIN | TC_TCP_RST))
+    /* Allowed sources skip the limits: their new connections are not tracked. */
+    if ((flags & (GUARD_TCP_SYN | GUARD_TCP_ACK)) == GUARD_TCP_SYN)
+        return limited && !allowed ? tc_open(config, &packet.flow) : GUARD_REASON_TC_PASSED;
+    /* Closing runs for allowed sources and with the limits off too: flows tracked before a source was allowed or
+     * the limits were turned off still end and give their slot back. */
+    if (flags & (GUARD_TCP_FIN | GUARD_TCP_RST))
         tc_close(&packet.flow);
     else if (limited)
         tc_touch(&packet.flow);

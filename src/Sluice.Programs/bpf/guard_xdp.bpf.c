@@ -1,6 +1,16 @@
 /* The guard's XDP stage: parse, rules, temporary blocks, per-source rate limits, SYN cookies, statistics, sampled
  * drops and metadata for the TC stage. The policy is Guard/README.md ("Policy (the XDP stage), in order"); every
- * packet leaves through guard_finish, which counts it exactly once under its reason. */
+ * packet leaves through guard_finish, which counts it exactly once under its reason.
+ * Choices the README leaves open:
+ *   - guard_sources is only read or written when a limit or GUARD_F_TRACK_SOURCES is on, and blocks are only
+ *     enforced while a limit is on (turning the limits off lifts them); a blocked source is dropped before any
+ *     rule (allow rules included).
+ *   - an existing source entry counts every packet of its source (rules' verdicts too); dropped counts limit and
+ *     block drops only.
+ *   - an over-limit SYN (over the packet or the SYN limit) gets a cookie when GUARD_F_SYNCOOKIES is set and the
+ *     reply can be built (see guard_syncookie); it is then neither blocked nor counted as dropped.
+ *   - a malformed packet passed by malformed_verdict gets metadata (with GUARD_F_METADATA) whose marks are
+ *     GUARD_MARK_MALFORMED if suspicious_marks has it, else none; not_ip packets get no metadata. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -164,8 +174,10 @@ struct guard_pseudo6 {
     struct guard_synack tcp;
 };
 
-/* Turns an over-limit SYN into a SYN-ACK carrying a SYN cookie, in place. Only for SYNs whose TCP header follows
- * a 20-byte IPv4 header or the IPv6 header directly; returns 0 when the reply is ready for XDP_TX. */
+/* Turns an over-limit SYN into a SYN-ACK carrying a SYN cookie, in place: MACs, addresses and ports swapped, the
+ * cookie as sequence number, the MSS it encodes as the only option, VLAN tags kept, checksums recomputed. Only for
+ * non-fragment SYNs whose TCP header follows a 20-byte IPv4 header or the IPv6 header directly (no IPv4 options, no
+ * extension headers); others get -1 and are dropped like any over-limit packet. Returns 0 when ready for XDP_TX. */
 static __always_inline int guard_syncookie(struct xdp_md *ctx, struct guard_packet *pkt)
 {
     if (pkt->is_fragment)
@@ -214,7 +226,7 @@ static __always_inline int guard_syncookie(struct xdp_md *ctx, struct guard_pack
         .ack_seq = bpf_htonl(bpf_ntohl(*(__be32 *)(syn + 4)) + 1),
         .doff = 6 << 4,
         .flags = GUARD_TCP_SYN | GUARD_TCP_ACK,
-        .window = 0,
+        .window = bpf_htons(65535),
         .check = 0,
         .urg_ptr = 0,
         .mss_kind = 2,
@@ -312,19 +324,22 @@ int guard_xdp(struct xdp_md *ctx)
 
     __u32 marks = pkt.is_fragment ? GUARD_MARK_FRAGMENT : 0;
     __u32 flags = config->flags;
-    int tracking = config->pps_interval_ns || config->syn_interval_ns || (flags & GUARD_F_TRACK_SOURCES);
+    int limits = config->pps_interval_ns || config->syn_interval_ns;
+    int tracking = limits || (flags & GUARD_F_TRACK_SOURCES);
 
-    /* Step 3: a temporarily blocked source. */
+    /* Step 3: a temporarily blocked source. Source counters are plain adds: the README allows a lost update when
+     * CPUs race on one source, and a locked add costs ~20 ns here. */
     struct guard_source *source = NULL;
     __u64 now = 0;
     if (tracking) {
-        now = bpf_ktime_get_ns();
         source = bpf_map_lookup_elem(&guard_sources, pkt.saddr.bytes);
+        if (limits)
+            now = bpf_ktime_get_ns();
         if (source) {
-            __sync_fetch_and_add(&source->packets, 1);
-            __sync_fetch_and_add(&source->bytes, length);
-            if (source->blocked_until_ns > now) {
-                __sync_fetch_and_add(&source->dropped, 1);
+            source->packets++;
+            source->bytes += length;
+            if (limits && source->blocked_until_ns > now) {
+                source->dropped++;
                 return guard_finish(ctx, config, GUARD_REASON_BLOCKED, XDP_DROP, length, marks, 0);
             }
         }
@@ -377,7 +392,7 @@ int guard_xdp(struct xdp_md *ctx)
                     return guard_finish(ctx, config, GUARD_REASON_SYNCOOKIE_SENT, XDP_TX, length, marks, 0);
                 if (config->block_ns)
                     source->blocked_until_ns = now + config->block_ns;
-                __sync_fetch_and_add(&source->dropped, 1);
+                source->dropped++;
                 return guard_finish(ctx, config, over, XDP_DROP, length, marks, 0);
             }
         }

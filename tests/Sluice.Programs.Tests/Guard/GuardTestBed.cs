@@ -209,21 +209,29 @@ public sealed class GuardTestBed : IDisposable
         return new GuardRun(result.ReturnValue, reason.Value, packet, meta);
     }
 
-    /// <summary>The statistics slots summed over the CPUs (index = <see cref="GuardReason"/>).</summary>
+    /// <summary>The statistics slots summed over the CPUs (index = <see cref="GuardReason"/>); one batched read.</summary>
     public GuardCounter[] Statistics()
     {
         var sums = new GuardCounter[GuardReasons.SlotCount];
-        var perCpu = new GuardCounter[_stats.CpuCount];
-        for (uint slot = 0; slot < sums.Length; slot++)
+        var keys = new uint[GuardReasons.SlotCount];
+        var perCpu = new GuardCounter[GuardReasons.SlotCount * _stats.CpuCount];
+        var cursor = new MapBatchCursor();
+        int read = 0;
+        while (read < keys.Length && !cursor.IsDone)
         {
-            if (!_stats.TryLookup(slot, perCpu)) continue;
+            int count = _stats.LookupBatch(cursor, keys.AsSpan(read), perCpu.AsSpan(read * _stats.CpuCount));
+            if (count == 0) break;
+            read += count;
+        }
+        for (int i = 0; i < read; i++)
+        {
             ulong packets = 0, bytes = 0;
-            foreach (var counter in perCpu)
+            foreach (var counter in perCpu.AsSpan(i * _stats.CpuCount, _stats.CpuCount))
             {
                 packets += counter.Packets;
                 bytes += counter.Bytes;
             }
-            sums[slot] = new GuardCounter(packets, bytes);
+            sums[keys[i]] = new GuardCounter(packets, bytes);
         }
         return sums;
     }

@@ -18,7 +18,7 @@ internal sealed class RuleBatch
     /// <exception cref="GuardConflictException">The same prefix and scope is both allowed and denied.</exception>
     internal static RuleBatch Create(IEnumerable<GuardRule> rules, CancellationToken cancellationToken = default, Action<long>? onRead = null)
     {
-        var seen = new Dictionary<GuardRuleKey, GuardRuleAction>();
+        var seen = new Dictionary<PackedRuleKey, GuardRuleAction>();
         var list = new List<GuardRule>();
         long read = 0, duplicates = 0;
         foreach (var rule in rules)
@@ -32,13 +32,14 @@ internal sealed class RuleBatch
             }
             if (GuardRuleParser.Check(rule.Source, rule.Protocol, rule.Port) is { } problem)
                 throw new GuardException($"invalid rule '{rule}': {problem}");
-            if (seen.TryGetValue(rule.Key, out var action))
+            var key = PackedRuleKey.Of(rule);
+            if (seen.TryGetValue(key, out var action))
             {
                 if (action != rule.Action) throw new GuardConflictException($"{rule.Key} is both allowed and denied in the same request");
                 duplicates++;
                 continue;
             }
-            seen.Add(rule.Key, rule.Action);
+            seen.Add(key, rule.Action);
             list.Add(rule);
         }
         onRead?.Invoke(read);

@@ -15,8 +15,8 @@ namespace Sluice.Programs.Tests.Guard.Tc;
 public sealed class TcConnectionTrackingTests
 {
     private const byte SynAck = PacketBuilder.TcpSyn | PacketBuilder.TcpAck;
-    private const byte Fin = 0x01, Rst = 0x04;
-    private const byte FinAck = Fin | PacketBuilder.TcpAck;
+    private const byte Rst = PacketBuilder.TcpRst;
+    private const byte FinAck = PacketBuilder.TcpFin | PacketBuilder.TcpAck;
 
     private static readonly IPAddress Client4 = IPAddress.Parse("198.18.0.1");
     private static readonly IPAddress OtherClient4 = IPAddress.Parse("198.18.0.3");
@@ -187,7 +187,7 @@ public sealed class TcConnectionTrackingTests
             PacketBuilder.Udp4(Client4, Server4, 40001, 53),
             PacketBuilder.Icmp4Echo(Client4, Server4),
             PacketBuilder.Ipv6(Client6, Server6, PacketBuilder.Udp, PacketBuilder.UdpHeader(40001, 53)),
-            NotIp(),
+            PacketBuilder.Ethernet(PacketBuilder.EtherTypeArp, new byte[46]),
         ];
         // Without an XDP stage there is no metadata, hence no marks: even "drop every mark" drops nothing.
         foreach (var frame in frames) Assert.Equal(TcAction.Ok, stage.Run(frame));
@@ -206,11 +206,56 @@ public sealed class TcConnectionTrackingTests
         using var stage = new TcStage();
         stage.Configure(TcStage.Limits(maxConcurrent: 1));
 
-        Assert.Equal(TcAction.Ok, stage.Run(Vlan(Tcp(Client4, Server4, 40001, 80, PacketBuilder.TcpSyn), 0x8100)));
-        Assert.Equal(TcAction.Shot, stage.Run(Vlan(Vlan(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn), 0x8100), 0x88a8)));
+        Assert.Equal(TcAction.Ok, stage.Run(PacketBuilder.WithVlanTags(Tcp(Client4, Server4, 40001, 80, PacketBuilder.TcpSyn), new VlanTag(10))));
+        Assert.Equal(TcAction.Shot, stage.Run(PacketBuilder.WithVlanTags(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn),
+            new VlanTag(10, VlanTag.Ieee8021AD), new VlanTag(20))));
         Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client4, Server4, 40003, 80, PacketBuilder.TcpSyn)));
-        Assert.Equal(TcAction.Ok, stage.Run(Vlan(Tcp(Client4, Server4, 40001, 80, Rst), 0x88a8)));
+        Assert.Equal(TcAction.Ok, stage.Run(PacketBuilder.WithVlanTags(Tcp(Client4, Server4, 40001, 80, Rst), new VlanTag(10, VlanTag.Ieee8021AD))));
         Assert.Equal(0u, stage.Concurrent(Client4));
+    }
+
+    [Fact]
+    public void Syns_behind_ipv4_options_and_ipv6_extension_headers_are_tracked()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 1));
+        var withOptions = new Ipv4Options { Options = [1, 1, 1, 1, 1, 1, 1, 0] }; // NOPs, end of options
+        Ipv6Extension[] extensions = [Ipv6Extension.HopByHop(), Ipv6Extension.Routing(1), Ipv6Extension.DestinationOptions()];
+
+        Assert.Equal(TcAction.Ok, stage.Run(PacketBuilder.Ipv4(Client4, Server4, PacketBuilder.Tcp,
+            PacketBuilder.TcpHeader(40001, 80, PacketBuilder.TcpSyn), withOptions)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(PacketBuilder.Tcp6(Client6, Server6, 40001, 80, PacketBuilder.TcpSyn, extensions)));
+        Assert.Equal(TcAction.Shot, stage.Run(Tcp(Client6, Server6, 40002, 80, PacketBuilder.TcpSyn)));
+        Assert.Equal(TcAction.Ok, stage.Run(PacketBuilder.Tcp6(Client6, Server6, 40001, 80, Rst, extensions)));
+        Assert.Equal(0u, stage.Concurrent(Client6));
+        Assert.Equal(1u, stage.Concurrent(Client4));
+    }
+
+    [Fact]
+    public void Fragments_without_a_tcp_header_and_malformed_tcp_pass_untracked()
+    {
+        Requires.Root();
+        using var stage = new TcStage();
+        stage.Configure(TcStage.Limits(maxConcurrent: 1));
+        var syn = PacketBuilder.TcpHeader(40001, 80, PacketBuilder.TcpSyn);
+        byte[][] frames =
+        [
+            // A non-first fragment whose bytes happen to look like a SYN: there is no TCP header in it.
+            PacketBuilder.Ipv4(Client4, Server4, PacketBuilder.Tcp, syn, new Ipv4Options { FragmentOffset = 3 }),
+            PacketBuilder.Ipv6(Client6, Server6, [Ipv6Extension.Fragment(offset: 3, moreFragments: false)], PacketBuilder.Tcp, syn),
+            // Truncated TCP headers.
+            PacketBuilder.Truncate(Tcp(Client4, Server4, 40002, 80, PacketBuilder.TcpSyn), 14 + 20 + 12),
+            PacketBuilder.Truncate(Tcp(Client6, Server6, 40002, 80, PacketBuilder.TcpSyn), 14 + 40 + 12),
+        ];
+        foreach (var frame in frames) Assert.Equal(TcAction.Ok, stage.Run(frame));
+
+        Assert.Empty(stage.Flows());
+        Assert.Equal((ulong)frames.Length, stage.Stat(GuardReason.TcPassed).Packets);
+        // A first fragment carries the TCP header and is tracked.
+        Assert.Equal(TcAction.Ok, stage.Run(PacketBuilder.Ipv4(Client4, Server4, PacketBuilder.Tcp, syn, new Ipv4Options { MoreFragments = true })));
+        Assert.Equal(1u, stage.Concurrent(Client4));
     }
 
     [Fact]
@@ -240,28 +285,8 @@ public sealed class TcConnectionTrackingTests
     private static (IPAddress Client, IPAddress Server) Addresses(string family) =>
         family == "ipv4" ? (Client4, Server4) : (Client6, Server6);
 
-    internal static byte[] Tcp(IPAddress source, IPAddress destination, ushort sourcePort, ushort destinationPort, byte flags) =>
+    private static byte[] Tcp(IPAddress source, IPAddress destination, ushort sourcePort, ushort destinationPort, byte flags) =>
         source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
             ? PacketBuilder.Tcp4(source, destination, sourcePort, destinationPort, flags)
-            : PacketBuilder.Ipv6(source, destination, PacketBuilder.Tcp, PacketBuilder.TcpHeader(sourcePort, destinationPort, flags));
-
-    /// <summary>The frame with a VLAN tag (TPID <paramref name="tpid"/>, VID 10) inserted after the MAC addresses.</summary>
-    private static byte[] Vlan(byte[] frame, ushort tpid)
-    {
-        var tagged = new byte[frame.Length + 4];
-        frame.AsSpan(0, 12).CopyTo(tagged);
-        tagged[12] = (byte)(tpid >> 8);
-        tagged[13] = (byte)tpid;
-        tagged[15] = 10;
-        frame.AsSpan(12).CopyTo(tagged.AsSpan(16));
-        return tagged;
-    }
-
-    private static byte[] NotIp()
-    {
-        var frame = new byte[60];
-        frame[12] = 0x08;
-        frame[13] = 0x06; // ARP
-        return frame;
-    }
+            : PacketBuilder.Tcp6(source, destination, sourcePort, destinationPort, flags);
 }

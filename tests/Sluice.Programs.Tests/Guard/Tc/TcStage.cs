@@ -7,53 +7,24 @@ using Sluice.Tests;
 namespace Sluice.Programs.Tests.Guard.Tc;
 
 /// <summary>
-/// guard_tc.bpf.o loaded with its maps pinned in a fresh test directory (so guard_xdp.bpf.o loaded with the same
-/// directory shares them), with typed access to the maps the TC stage uses. Dispose unpins everything.
+/// Both guard objects on one pinned map directory (<see cref="GuardTestBed"/> with TC), with what the TC tests
+/// need besides: test runs of guard_tc and typed access to guard_conns and guard_flows. Dispose unpins everything.
 /// </summary>
 internal sealed class TcStage : IDisposable
 {
-    private readonly TestPinDirectory _pins;
-    private readonly List<BpfCollection> _collections = [];
+    internal TcStage() => Bed = new GuardTestBed(withTc: true);
 
-    internal TcStage()
-    {
-        _pins = new TestPinDirectory(create: true);
-        try
-        {
-            Collection = Load(GuardMapNames.TcObject);
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
+    /// <summary>Both objects, the configuration and the statistics.</summary>
+    internal GuardTestBed Bed { get; }
 
     /// <summary>The TC stage's collection.</summary>
-    internal BpfCollection Collection { get; }
+    internal BpfCollection Collection => Bed.Tc!;
 
     /// <summary>The guard_tc program.</summary>
     internal BpfProgram Program => Collection.Program(GuardMapNames.TcProgram);
 
-    /// <summary>The pin directory both stages share.</summary>
-    internal string PinDirectory => _pins.Path;
-
-    /// <summary>Loads another guard object (guard_xdp.bpf.o) on the same pinned maps; disposed with this stage.</summary>
-    internal BpfCollection Load(string objectName)
-    {
-        var collection = BpfCollection.Load(EmbeddedObjects.Read(objectName), new CollectionOptions { PinPath = _pins.Path });
-        _collections.Add(collection);
-        return collection;
-    }
-
-    /// <summary>Writes <paramref name="config"/> into slot 0 and makes slot 0 active.</summary>
-    internal void Configure(GuardConfigValue config)
-    {
-        using var slots = Collection.ArrayMap<GuardConfigValue>(GuardMapNames.Config);
-        slots[0] = config;
-        using var select = Collection.ArrayMap<uint>(GuardMapNames.ConfigSelect);
-        select[0] = 0;
-    }
+    /// <summary>Writes <paramref name="config"/> as the active configuration.</summary>
+    internal void Configure(GuardConfigValue config) => Bed.Configure(config);
 
     /// <summary>The default configuration with TC connection limits (0 = off).</summary>
     internal static GuardConfigValue Limits(uint maxConcurrent = 0, TimeSpan? interval = null, int burst = 1, GuardMarks tcDrop = GuardMarks.None)
@@ -73,16 +44,10 @@ internal sealed class TcStage : IDisposable
     internal TcAction Run(byte[] frame) => Program.TestRun(frame).TcAction;
 
     /// <summary>Packets and bytes counted under <paramref name="reason"/>, summed over CPUs.</summary>
-    internal GuardCounter Stat(GuardReason reason)
-    {
-        using var stats = Collection.PerCpuArray<GuardCounter>(GuardMapNames.Stats);
-        var perCpu = stats.Lookup((uint)reason) ?? [];
-        return new GuardCounter((ulong)perCpu.Sum(c => (long)c.Packets), (ulong)perCpu.Sum(c => (long)c.Bytes));
-    }
+    internal GuardCounter Stat(GuardReason reason) => Bed.Statistics()[(int)reason];
 
     /// <summary>Packets counted in every statistics slot together.</summary>
-    internal ulong TotalPackets() =>
-        GuardReasons.All.Aggregate(0UL, (sum, reason) => sum + Stat(reason).Packets);
+    internal ulong TotalPackets() => Bed.Statistics().Aggregate(0UL, (sum, counter) => sum + counter.Packets);
 
     /// <summary>The source's open connection count in guard_conns, or null when it has no entry.</summary>
     internal uint? Concurrent(IPAddress source)
@@ -117,9 +82,5 @@ internal sealed class TcStage : IDisposable
     /// <summary>A guard key address back as an IPv6 address (IPv4 stays mapped: ::ffff:a.b.c.d).</summary>
     internal static IPAddress Address(IPv6Bytes bytes) => new(bytes);
 
-    public void Dispose()
-    {
-        foreach (var collection in _collections) collection.Dispose();
-        _pins.Dispose();
-    }
+    public void Dispose() => Bed.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
@@ -8,14 +9,14 @@ namespace Sluice.Programs.Tests.Guard.Tc;
 
 /// <summary>
 /// Both guard stages on the receiver's veth end, as a deployment has them: guard_xdp in the given XDP mode and
-/// guard_tc on TC ingress (TCX), loaded on one pinned map directory. Dispose detaches both, unpins the maps and
+/// guard_tc on TC ingress (TCX or a cls_bpf filter), loaded on one pinned map directory. Dispose detaches both, unpins the maps and
 /// deletes the namespaces, also after a failed setup.
 /// </summary>
 internal sealed class TcVethBed : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    internal TcVethBed(XdpMode mode)
+    internal TcVethBed(XdpMode mode, TcAttachMethod method = TcAttachMethod.Tcx)
     {
         Pair = new VethNamespaces();
         try
@@ -23,12 +24,11 @@ internal sealed class TcVethBed : IDisposable
             Sender = Own(NetworkNamespace.Open(Pair.SenderNamespace));
             Receiver = Own(NetworkNamespace.Open(Pair.ReceiverNamespace));
             Stage = Own(new TcStage());
-            var xdp = Stage.Load(GuardMapNames.XdpObject);
             // XDP first: every packet TC sees has been through XDP (the sender's link-up chatter arrives any time).
-            Own(Xdp.Attach(xdp.Program(GuardMapNames.XdpProgram), Pair.ReceiverInterface, mode,
+            Own(Bpf.Xdp.Attach(Stage.Bed.XdpProgram, Pair.ReceiverInterface, mode,
                 new XdpAttachOptions { Namespace = Receiver }));
             Own(Bpf.Tc.Attach(Stage.Program, Pair.ReceiverInterface, TcDirection.Ingress,
-                new TcAttachOptions { Namespace = Receiver, Method = TcAttachMethod.Tcx }));
+                new TcAttachOptions { Namespace = Receiver, Method = method }));
         }
         catch
         {
@@ -79,6 +79,18 @@ internal sealed class TcVethBed : IDisposable
         return socket;
     }));
 
+    /// <summary>
+    /// Sends whole Ethernet frames (VLAN tags and all) out of the sender's veth end through an AF_PACKET socket,
+    /// which the kernel hands to the device as they are.
+    /// </summary>
+    internal void SendFrames(IEnumerable<byte[]> frames)
+    {
+        int index = Sender.GetInterfaceIndex(Pair.SenderInterface);
+        using var socket = Sender.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, ProtocolType.Raw));
+        socket.Bind(new LinkLayerEndPoint(index));
+        foreach (var frame in frames) socket.Send(frame);
+    }
+
     /// <summary>Connects within <paramref name="timeout"/>; false when the handshake did not complete in time.</summary>
     internal static async Task<bool> TryConnectAsync(Socket socket, IPEndPoint server, TimeSpan timeout)
     {
@@ -103,6 +115,22 @@ internal sealed class TcVethBed : IDisposable
             await Task.Delay(10);
         }
         return condition();
+    }
+
+    /// <summary>struct sockaddr_ll naming an interface (protocol ETH_P_ALL), for binding an AF_PACKET socket.</summary>
+    private sealed class LinkLayerEndPoint(int interfaceIndex) : EndPoint
+    {
+        public override AddressFamily AddressFamily => AddressFamily.Packet;
+
+        public override SocketAddress Serialize()
+        {
+            var address = new SocketAddress(AddressFamily.Packet, 20);
+            address[3] = 3; // sll_protocol: htons(ETH_P_ALL)
+            BinaryPrimitives.WriteInt32LittleEndian(address.Buffer.Span[4..], interfaceIndex);
+            return address;
+        }
+
+        public override EndPoint Create(SocketAddress socketAddress) => this;
     }
 
     private T Own<T>(T resource) where T : IDisposable

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
+using Sluice.Programs.Packets;
 using Sluice.Tests;
 using Xunit;
 using static Sluice.Tests.VethNamespaces;
@@ -9,8 +10,8 @@ using static Sluice.Tests.VethNamespaces;
 namespace Sluice.Programs.Tests.Guard.Tc;
 
 /// <summary>
-/// guard_xdp and guard_tc together on a real veth pair, XDP in native and in generic mode, with real TCP and UDP
-/// sockets in the namespaces.
+/// guard_xdp and guard_tc together on a real veth pair, XDP in native and in generic mode, TC on TCX and as a
+/// cls_bpf filter, with a real TCP client and server in the namespaces.
 /// </summary>
 public sealed class TcWithXdpTests
 {
@@ -18,20 +19,22 @@ public sealed class TcWithXdpTests
     private static readonly TimeSpan Handshake = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Refusal = TimeSpan.FromMilliseconds(1500);
 
-    public static TheoryData<XdpMode, string> ModesAndFamilies => new()
+    public static TheoryData<XdpMode, string, TcAttachMethod> ModesAndFamilies => new()
     {
-        { XdpMode.Native, "ipv4" },
-        { XdpMode.Generic, "ipv4" },
-        { XdpMode.Native, "ipv6" },
-        { XdpMode.Generic, "ipv6" },
+        { XdpMode.Native, "ipv4", TcAttachMethod.Tcx },
+        { XdpMode.Generic, "ipv4", TcAttachMethod.Tcx },
+        { XdpMode.Native, "ipv6", TcAttachMethod.Tcx },
+        { XdpMode.Generic, "ipv6", TcAttachMethod.Tcx },
+        { XdpMode.Native, "ipv4", TcAttachMethod.Filter },
+        { XdpMode.Generic, "ipv6", TcAttachMethod.Filter },
     };
 
     [Theory]
     [MemberData(nameof(ModesAndFamilies))]
-    public async Task A_client_over_the_concurrent_limit_is_refused_until_it_closes_a_connection(XdpMode mode, string family)
+    public async Task A_client_over_the_concurrent_limit_is_refused_until_it_closes_a_connection(XdpMode mode, string family, TcAttachMethod method)
     {
         Requires.Root();
-        using var bed = new TcVethBed(mode);
+        using var bed = new TcVethBed(mode, method);
         bed.Stage.Configure(TcStage.Limits(maxConcurrent: MaxConcurrent));
         var (client, server) = family == "ipv4"
             ? (IPAddress.Parse(SenderAddress), new IPEndPoint(IPAddress.Parse(ReceiverAddress), 8080))
@@ -64,5 +67,36 @@ public sealed class TcWithXdpTests
             + bed.Stage.Stat(GuardReason.Allowed).Packets + bed.Stage.Stat(GuardReason.NotIp).Packets;
         Assert.True(tc > 3 * MaxConcurrent, $"TC counted {tc} packets");
         Assert.True(xdp >= tc, $"XDP counted {xdp} packets, TC {tc}");
+    }
+
+    public static TheoryData<XdpMode> Modes => new() { XdpMode.Native, XdpMode.Generic };
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task Syns_behind_vlan_tags_the_stack_moved_to_the_skb_are_tracked_and_limited(XdpMode mode)
+    {
+        Requires.Root();
+        using var bed = new TcVethBed(mode);
+        bed.Stage.Configure(TcStage.Limits(maxConcurrent: 2));
+        var client = IPAddress.Parse(SenderAddress);
+        var server = IPAddress.Parse(ReceiverAddress);
+        byte[] Syn(ushort port) => PacketBuilder.Tcp4(client, server, port, 8080, PacketBuilder.TcpSyn);
+
+        // On receive the stack moves the outer tag into skb->vlan_tci before TC; a second tag stays in the frame.
+        bed.SendFrames(
+        [
+            PacketBuilder.WithVlanTags(Syn(41001), new VlanTag(10)),
+            PacketBuilder.WithVlanTags(Syn(41002), new VlanTag(10, VlanTag.Ieee8021AD), new VlanTag(20)),
+            PacketBuilder.WithVlanTags(Syn(41003), new VlanTag(10)),
+            PacketBuilder.WithVlanTags(Syn(41004), new VlanTag(10, VlanTag.Ieee8021AD), new VlanTag(20)),
+        ]);
+        Assert.True(await TcVethBed.EventuallyAsync(() => bed.Stage.Stat(GuardReason.TcConnectionLimit).Packets == 2),
+            $"tc_conn_limit {bed.Stage.Stat(GuardReason.TcConnectionLimit).Packets}");
+        Assert.Equal(2u, bed.Stage.Concurrent(client));
+        Assert.Equal([41001, 41002], bed.Stage.Flows().Select(f => (int)(ushort)IPAddress.NetworkToHostOrder((short)f.Key.SourcePort)).Order());
+
+        bed.SendFrames([PacketBuilder.WithVlanTags(PacketBuilder.Tcp4(client, server, 41002, 8080, PacketBuilder.TcpRst),
+            new VlanTag(10, VlanTag.Ieee8021AD), new VlanTag(20))]);
+        Assert.True(await TcVethBed.EventuallyAsync(() => bed.Stage.Concurrent(client) == 1), $"concurrent {bed.Stage.Concurrent(client)}");
     }
 }

@@ -192,6 +192,21 @@ public sealed class GuardXdpOutputTests
         Assert.Equal(GuardReason.SynCookieSent, bed.Run(Tcp4(other, Server4, 1, 80)).Reason); // over the packet limit, a SYN
     }
 
+    [Fact]
+    public void Syn_with_ip_options_or_extension_headers_falls_back_to_a_drop()
+    {
+        Requires.Root();
+        using var bed = new GuardTestBed();
+        bed.Configure(c => SynCookies(c));
+        var withOptions = Ipv4(Client4, Server4, Tcp, TcpHeader(1, 80, TcpSyn), new Ipv4Options { Options = [1, 1, 1, 1] });
+        var withExtension = Tcp6(Client6, Server6, 1, 80, extensions: [Ipv6Extension.DestinationOptions()]);
+
+        Assert.Equal(GuardReason.Passed, bed.Run(withOptions).Reason);
+        Assert.Equal(GuardReason.SynLimited, bed.Run(withOptions).Reason);
+        Assert.Equal(GuardReason.Passed, bed.Run(withExtension).Reason);
+        Assert.Equal(GuardReason.SynLimited, bed.Run(withExtension).Reason);
+    }
+
     private static GuardConfigValue SynCookies(GuardConfigValue config) =>
         config with { Flags = config.Flags | GuardConfigFlags.SynCookies, SynIntervalNs = 1_000_000_000, SynToleranceNs = 0 };
 
@@ -211,6 +226,7 @@ public sealed class GuardXdpOutputTests
         Assert.Equal(synSequence + 1, BinaryPrimitives.ReadUInt32BigEndian(tcp[8..]));
         Assert.Equal(6 << 4, tcp[12]);
         Assert.Equal(TcpSyn | TcpAck, tcp[13]);
+        Assert.Equal(65535, BinaryPrimitives.ReadUInt16BigEndian(tcp[14..]));
         Assert.Equal([2, 4], tcp[20..22].ToArray());
         Assert.InRange(BinaryPrimitives.ReadUInt16BigEndian(tcp[22..]), (ushort)536, (ushort)1460);
         Assert.Equal(0, TransportChecksum(server, client, Tcp, tcp));

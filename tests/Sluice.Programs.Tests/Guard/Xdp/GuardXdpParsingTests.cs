@@ -13,8 +13,31 @@ namespace Sluice.Programs.Tests.Guard.Xdp;
 /// parser that loses track of the headers shows up as "passed" instead of "denied"; broken headers must be
 /// "malformed" (dropped by default), never passed as if they were fine.
 /// </summary>
-public sealed class GuardXdpParsingTests
+public sealed class GuardXdpParsingTests(GuardXdpParsingTests.SharedBed shared) : IClassFixture<GuardXdpParsingTests.SharedBed>
 {
+    /// <summary>
+    /// One loaded guard with the deny rules for every theory case (loading is the slow part); made on first use,
+    /// after <see cref="Requires.Root"/>. Cases leave no state behind: no limits, and Run reads counter deltas.
+    /// </summary>
+    public sealed class SharedBed : IDisposable
+    {
+        private GuardTestBed? _bed;
+
+        /// <summary>The bed, loaded on first use.</summary>
+        public GuardTestBed Bed => _bed ??= Create();
+
+        /// <inheritdoc />
+        public void Dispose() => _bed?.Dispose();
+
+        private static GuardTestBed Create()
+        {
+            var bed = new GuardTestBed();
+            bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
+            bed.AddRule("fd00:bad::/32", GuardRuleActions.Deny);
+            return bed;
+        }
+    }
+
     private static readonly IPAddress Denied4 = IPAddress.Parse("198.19.7.7"), Server4 = IPAddress.Parse("198.18.0.2");
     private static readonly IPAddress Denied6 = IPAddress.Parse("fd00:bad::7"), Server6 = IPAddress.Parse("fd00::2");
     private static readonly IPAddress Clean4 = IPAddress.Parse("198.18.9.9"), Clean6 = IPAddress.Parse("fd00:1::9");
@@ -106,12 +129,9 @@ public sealed class GuardXdpParsingTests
     public void Frame_gets_its_verdict_and_reason(string name)
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
-        bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
-        bed.AddRule("fd00:bad::/32", GuardRuleActions.Deny);
         var (frame, action, reason) = Cases[name];
 
-        var run = bed.Run(frame());
+        var run = shared.Bed.Run(frame());
 
         Assert.Equal((action, reason), (run.XdpAction, run.Reason));
     }
