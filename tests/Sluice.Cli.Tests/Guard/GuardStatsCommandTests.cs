@@ -14,7 +14,7 @@ public class GuardStatsCommandTests
     ];
 
     [Fact]
-    public void Stats_rules_and_events_count_denied_pings()
+    public void Stats_rules_and_events_count_denied_datagrams()
     {
         Requires.Root();
         using var guard = new GuardTestTarget();
@@ -22,7 +22,7 @@ public class GuardStatsCommandTests
         guard.Succeeds("deny", "198.18.0.1");
         guard.Succeeds("limit", "--sample-rate", "1");
         var before = guard.Json("stats");
-        guard.Ping(5);
+        guard.SendUdp(5);
 
         var stats = guard.Json("stats");
         Assert.Equal("va", stats.GetProperty("interface").GetString());
@@ -41,7 +41,7 @@ public class GuardStatsCommandTests
 
         var rule = Assert.Single(guard.Json("rules").EnumerateArray());
         Assert.Equal(5UL, rule.GetProperty("packets").GetUInt64());
-        Assert.Equal(5UL * 98, rule.GetProperty("bytes").GetUInt64()); // 14 Ethernet + 20 IPv4 + 8 ICMP + 56 data
+        Assert.Equal(5UL * GuardTestTarget.FrameLength, rule.GetProperty("bytes").GetUInt64());
 
         var events = guard.Json("events").EnumerateArray().ToList();
         Assert.Equal(5, events.Count);
@@ -50,8 +50,10 @@ public class GuardStatsCommandTests
             Assert.Equal("denied", e.GetProperty("reason").GetString());
             Assert.Equal("198.18.0.1", e.GetProperty("source").GetString());
             Assert.Equal("198.18.0.2", e.GetProperty("destination").GetString());
-            Assert.Equal("icmp", e.GetProperty("protocol").GetString());
-            Assert.Equal(98, e.GetProperty("length").GetInt32());
+            Assert.Equal("udp", e.GetProperty("protocol").GetString());
+            Assert.Equal(40000, e.GetProperty("source_port").GetInt32());
+            Assert.Equal(9, e.GetProperty("destination_port").GetInt32());
+            Assert.Equal(GuardTestTarget.FrameLength, e.GetProperty("length").GetInt32());
         });
 
         var table = guard.Succeeds("stats").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -83,7 +85,7 @@ public class GuardStatsCommandTests
         using var guard = new GuardTestTarget();
         guard.Attach();
         guard.Succeeds("deny", "198.18.0.1");
-        guard.Ping(3);
+        guard.SendUdp(3);
 
         using var server = guard.Start("serve", "--metrics", "127.0.0.1:0");
         try

@@ -48,21 +48,32 @@ internal sealed class GuardTestTarget : IDisposable
     /// <summary>`status --json` and `rules --json` together: what no failed command may change.</summary>
     internal string Snapshot() => Succeeds("status", "--json").Stdout + Succeeds("rules", "--json").Stdout;
 
+    /// <summary>The frame length of each datagram <see cref="SendUdp"/> sends: 14 Ethernet + 20 IPv4 + 8 UDP + 56 data.</summary>
+    internal const int FrameLength = 98;
+
     /// <summary>
-    /// Sends <paramref name="count"/> ICMP echo requests from 198.18.0.1 on vb across the veth into va (the guard's
-    /// side) to 198.18.0.2, which nobody owns: every request reaches the guard's XDP program once; no reply comes back.
+    /// Sends <paramref name="count"/> UDP datagrams 198.18.0.1:40000 -> 198.18.0.2:9 out of vb, across the veth into va
+    /// (the guard's side). Nobody owns 198.18.0.2 (a permanent neighbour entry points at va), so each datagram reaches
+    /// the guard's XDP program exactly once and nothing answers.
     /// </summary>
-    internal void Ping(int count)
+    internal void SendUdp(int count)
     {
         if (!_addressed)
         {
             VethNamespaces.Nsenter(Namespace, "ip", "addr", "add", "198.18.0.1/24", "dev", "vb");
-            string mac = Mac("va");
-            VethNamespaces.Nsenter(Namespace, "ip", "neigh", "replace", "198.18.0.2", "lladdr", mac, "dev", "vb", "nud", "permanent");
+            VethNamespaces.Nsenter(Namespace, "ip", "neigh", "replace", "198.18.0.2", "lladdr", Mac("va"), "dev", "vb", "nud", "permanent");
             _addressed = true;
         }
-        ShellCommand.TryRun("nsenter", [$"--net=/var/run/netns/{Namespace}", "--", "ping", "-n", "-q", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-i", "0.05", "-W", "1", "-I", "vb", "198.18.0.2"], out _, out _);
+        using var netns = Sluice.Bpf.NetworkNamespace.Open(Namespace);
+        using var socket = netns.Run(() =>
+        {
+            var udp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            udp.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("198.18.0.1"), 40000));
+            return udp;
+        });
+        var destination = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("198.18.0.2"), 9);
+        var payload = new byte[FrameLength - 42];
+        for (int i = 0; i < count; i++) socket.SendTo(payload, destination);
     }
 
     private bool _addressed;

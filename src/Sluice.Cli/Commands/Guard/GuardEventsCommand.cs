@@ -85,12 +85,17 @@ internal static class GuardEventsCommand
     /// The wall-clock time of an event: its stamp is bpf_ktime_get_ns (CLOCK_MONOTONIC), the clock Stopwatch reads on
     /// Linux, so the age is the distance between the two and the time is now minus the age.
     /// </summary>
-    internal static DateTime Time(GuardEvent e)
+    internal static DateTime Time(GuardEvent e) => MonotonicEpoch.Value + TimeSpan.FromTicks((long)(e.TimestampNs / 100));
+
+    /// <summary>The wall-clock time at which CLOCK_MONOTONIC was zero, read once (both clocks back to back, warmed up).</summary>
+    private static readonly Lazy<DateTime> MonotonicEpoch = new(() =>
     {
+        _ = DateTime.UtcNow;
+        _ = Stopwatch.GetTimestamp();
+        var now = DateTime.UtcNow;
         long nowNs = (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
-        long ageNs = Math.Max(0, nowNs - (long)e.TimestampNs);
-        return DateTime.UtcNow - TimeSpan.FromTicks(ageNs / 100);
-    }
+        return now - TimeSpan.FromTicks(nowNs / 100);
+    });
 
     private static string Endpoint(System.Net.IPAddress? address, ushort? port)
     {

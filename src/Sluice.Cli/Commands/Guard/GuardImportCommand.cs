@@ -16,11 +16,12 @@ internal static class GuardImportCommand
     {
         var file = new Argument<string>("FILE") { Description = "Rules, one per line: CIDR or '[allow|deny] CIDR [PROTO[/PORT]]'; '#' comments; '-' reads stdin" };
         var allow = new Option<bool>("--allow") { Description = "Lines without an action are allow rules (default: deny)" };
+        var force = new Option<bool>("--force") { Description = "Import even if the rules would drop the current SSH session's source" };
         var interval = new Option<string?>("--progress-interval") { Description = "Seconds between progress lines when stderr is not a terminal (default 1; 0 = every batch)" };
         var target = new GuardTargetOptions();
         var command = new Command("import", "Add many rules from a file (1,000,000 prefixes in seconds) with a progress bar; Ctrl+C stops cleanly")
         {
-            file, allow, interval,
+            file, allow, force, interval,
         };
         target.AddTo(command);
         command.SetAction(result => GuardRunner.RunCancellable(cancellation =>
@@ -36,7 +37,7 @@ internal static class GuardImportCommand
             Console.Error.WriteLine($"importing {rules.Count.ToString("N0", CultureInfo.InvariantCulture)} rules from {path} into {guard.Describe()} (read in {GuardText.Seconds(clock.Elapsed)})");
             try
             {
-                var imported = controller.Import(rules, progress, cancellation);
+                var imported = controller.Import(rules, progress, cancellation, result.GetValue(force));
                 progress.Finish();
                 Console.WriteLine($"{guard.Describe()}: imported {Describe(imported)} in {GuardText.Seconds(clock.Elapsed)}");
                 return 0;

@@ -77,8 +77,9 @@ internal sealed class MetricsResponder(Func<string> metrics)
                 accept.Wait(cancellation);
                 client = accept.Result;
             }
-            catch (OperationCanceledException)
+            catch (Exception error) when (error is OperationCanceledException || cancellation.IsCancellationRequested)
             {
+                // Ctrl+C: Wait throws OperationCanceledException, or AggregateException when the accept itself was cancelled first.
                 return;
             }
             using (client)
