@@ -19,10 +19,13 @@ public sealed record GuardDecision(uint XdpAction, GuardReason Reason, GuardRule
     /// <summary>True when the packet is dropped.</summary>
     public bool Dropped => XdpAction == Drop;
 
-    /// <summary>A passed IP packet gets guard_meta when GUARD_F_METADATA is set (malformed and non-IP ones do not).</summary>
+    /// <summary>
+    /// Whether the packet gets struct guard_meta with <see cref="Marks"/> when GUARD_F_METADATA is set: every passed
+    /// packet but a non-IP one. A passed malformed packet carries it too, since the README gives it the malformed
+    /// mark (when suspicious) and the mark only reaches the TC stage in the metadata.
+    /// </summary>
     public bool CarriesMetadata(GuardConfigFlags flags) =>
-        XdpAction == Pass && (flags & GuardConfigFlags.Metadata) != 0
-        && Packet is { Kind: GuardPacketKind.IPv4 or GuardPacketKind.IPv6 };
+        XdpAction == Pass && (flags & GuardConfigFlags.Metadata) != 0 && Reason != GuardReason.NotIp;
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -47,6 +47,22 @@ public sealed class GuardPolicyModel
         _lengthsV6 = [.. lengths6.Reverse()];
     }
 
+    /// <summary>
+    /// A model of the rule set and settings as the controller writes them: the port-rule flags follow the rules
+    /// (<see cref="PortRuleFlags"/>). The limits in <paramref name="settings"/> are not modelled.
+    /// </summary>
+    public GuardPolicyModel(IEnumerable<GuardRule> rules, GuardSettings settings)
+        : this(Materialize(rules, out var list), (settings ?? throw new ArgumentNullException(nameof(settings))).ToConfigValue(0, PortRuleFlags(list)))
+    {
+    }
+
+    private static List<GuardRule> Materialize(IEnumerable<GuardRule> rules, out List<GuardRule> list)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        list = rules as List<GuardRule> ?? [.. rules];
+        return list;
+    }
+
     /// <summary>A model with default verdicts given explicitly; the port-rule flags follow the rules (as the controller sets them).</summary>
     public static GuardPolicyModel Create(IEnumerable<GuardRule> rules, GuardVerdict malformed = GuardVerdict.Drop,
         GuardVerdict defaultVerdict = GuardVerdict.Pass, GuardMarks suspicious = GuardMarks.None, bool metadata = true)

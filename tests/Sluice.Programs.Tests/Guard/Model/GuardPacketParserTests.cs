@@ -197,6 +197,9 @@ public sealed class GuardPacketParserTests
         AssertMalformed(V4(Source4, 1, new byte[3]), "ICMP header truncated");
         AssertMalformed(V6(Source6, 58, new byte[3]), "ICMP header truncated");
         Assert.Equal(GuardPacketKind.IPv6, Parse(V6(Source6, 58, new byte[4])).Kind);
+        // By protocol number alone, whatever the IP version.
+        AssertMalformed(V6(Source6, 1, new byte[3]), "ICMP header truncated");
+        AssertMalformed(V4(Source4, 58, new byte[3]), "ICMP header truncated");
         var gre = Parse(V4(Source4, 47, []));
         Assert.Equal(GuardPacketKind.IPv4, gre.Kind);
         Assert.False(gre.HasPorts);

@@ -130,7 +130,7 @@ public sealed class GuardPolicyModelTests
         var malformed = dropping.Evaluate(V4(Host, 6, new byte[3]));
         AssertDecision(malformed, GuardDecision.Pass, GuardReason.Malformed, null);
         Assert.Equal(GuardMarks.None, malformed.Marks);
-        Assert.False(malformed.CarriesMetadata(dropping.Config.Flags));
+        Assert.True(malformed.CarriesMetadata(dropping.Config.Flags));
         AssertDecision(GuardPolicyModel.Create([]).Evaluate(V4(Host, 6, new byte[3])), GuardDecision.Drop, GuardReason.Malformed, null);
         // Rules do not apply to malformed packets, and a dropped malformed packet carries no mark.
         var allowAll = GuardPolicyModel.Create([Allow("0.0.0.0/0")], suspicious: GuardMarks.Malformed);
@@ -205,5 +205,17 @@ public sealed class GuardPolicyModelTests
         var everything = Deny("::/0", 17, 53);
         Assert.Equal(everything, GuardPolicyModel.Create([everything]).FindWinner(Host6, 17, hasPorts: true, 53));
         Assert.Null(GuardPolicyModel.Create([everything]).FindWinner(Host6, 17, hasPorts: false, 53));
+    }
+    [Fact]
+    public void Settings_give_the_verdicts_and_the_rules_give_the_port_rule_flags()
+    {
+        var rule = GuardRule.Parse("deny 198.18.0.0/16 udp/11211");
+        var settings = new GuardSettings { Default = GuardVerdict.Drop, Malformed = GuardVerdict.Pass, Suspicious = GuardMarks.Allowed };
+        var model = new GuardPolicyModel([rule, GuardRule.Parse("allow 198.18.1.0/24 tcp")], settings);
+        Assert.Equal(GuardConfigFlags.PortRulesV4 | GuardConfigFlags.Metadata, model.Config.Flags);
+        AssertDecision(model.Evaluate(V4(Host, 17, Udp(1, 11211))), GuardDecision.Drop, GuardReason.Denied, rule);
+        Assert.Equal(GuardReason.Suspicious, model.Evaluate(V4(Host, 6, Tcp(1, 80))).Reason);
+        Assert.Equal(GuardReason.DefaultDrop, model.Evaluate(V4(Host, 17, Udp(1, 80))).Reason);
+        Assert.Equal(GuardDecision.Pass, model.Evaluate(V4(Host, 17, new byte[1])).XdpAction);
     }
 }
