@@ -27,7 +27,7 @@ public sealed class GuardAttachTests
             Assert.Equal(GuardSettings.Defaults, status.Settings);
             Assert.Equal(0, status.RuleCounts.Total);
             using var netns = NetworkNamespace.Open(bed.Veth.ReceiverNamespace);
-            Assert.Equal(status.XdpProgramId, Xdp.Query(bed.Target.Interface, netns).ProgramId(mode));
+            Assert.Equal(status.XdpProgramId, Sluice.Bpf.Xdp.Query(bed.Target.Interface, netns).ProgramId(mode));
             Assert.True(File.Exists(bed.Target.PinPath(GuardMapNames.XdpLink)));
             Assert.True(File.Exists(bed.Target.PinPath(GuardMapNames.TcLink)));
             Assert.True(File.Exists(bed.Target.PinPath(GuardMapNames.Rules4)));
@@ -39,7 +39,7 @@ public sealed class GuardAttachTests
         Assert.Empty(GuardTarget.ListAttached(bed.Root));
         using (var netns = NetworkNamespace.Open(bed.Veth.ReceiverNamespace))
         {
-            Assert.False(Xdp.Query(bed.Target.Interface, netns).IsAttached);
+            Assert.False(Sluice.Bpf.Xdp.Query(bed.Target.Interface, netns).IsAttached);
             Assert.Empty(Tcx.Query(bed.Target.Interface, TcDirection.Ingress, netns).Programs);
         }
         Assert.False(GuardController.Detach(bed.Target));
@@ -128,7 +128,7 @@ public sealed class GuardAttachTests
         // A program someone else attached holds the hook.
         using var netns = NetworkNamespace.Open(bed.Veth.ReceiverNamespace);
         using var other = BpfCollection.Load(EmbeddedObjects.Read("packet_counter.bpf.o"));
-        using var occupant = Xdp.Attach(other.Program("count_packets"), bed.Target.Interface, XdpMode.Native,
+        using var occupant = Sluice.Bpf.Xdp.Attach(other.Program("count_packets"), bed.Target.Interface, XdpMode.Native,
             new XdpAttachOptions { Namespace = netns, Method = XdpAttachMethod.Netlink });
         var taken = Assert.Throws<GuardException>(() => GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Native }));
         Assert.Contains("already taken by program", taken.Message, StringComparison.Ordinal);
