@@ -27,9 +27,7 @@ public sealed partial class GuardController
         var clock = Stopwatch.StartNew();
         var batch = RuleBatch.Create(rules, cancellationToken,
             progress is null ? null : read => progress.Report(new GuardImportProgress(read, 0, 0, clock.Elapsed)));
-        var groups = new List<GuardRule>[_tables.All.Count];
-        for (int i = 0; i < groups.Length; i++) groups[i] = [];
-        foreach (var rule in batch.Rules) groups[(int)RuleTable.KindOf(rule)].Add(rule);
+        var groups = Group(batch.Rules, _tables.All.Count);
 
         long unchanged = 0;
         var fresh = new List<GuardRule>[groups.Length];
@@ -39,7 +37,8 @@ public sealed partial class GuardController
             (fresh[i], int same) = groups[i].Count > ReadAllThreshold ? SplitByReading(_tables.All[i], groups[i]) : SplitInstalled(groups[i]);
             unchanged += same;
         }
-        var all = fresh.SelectMany(list => list).ToList();
+        var all = new List<GuardRule>(fresh.Sum(list => list.Count));
+        foreach (var list in fresh) all.AddRange(list);
         long total = all.Count;
         var flags = _slots.Active.Flags | GuardPolicyModel.PortRuleFlags(all);
         GuardLockoutCheck.CheckChange(_tables, all, [], WithFlags(_slots.Active, flags), SkipLockout(force), "this import");
@@ -77,6 +76,17 @@ public sealed partial class GuardController
             if (written > 0) BumpGeneration();
         }
         return new GuardImportResult(batch.Read, batch.Duplicates, written, unchanged, clock.Elapsed);
+    }
+
+    /// <summary>The rules per table; counted first so that no list grows (and re-copies) a million entries.</summary>
+    private static List<GuardRule>[] Group(List<GuardRule> rules, int tables)
+    {
+        var counts = new int[tables];
+        foreach (var rule in rules) counts[(int)RuleTable.KindOf(rule)]++;
+        var groups = new List<GuardRule>[tables];
+        for (int i = 0; i < tables; i++) groups[i] = new List<GuardRule>(counts[i]);
+        foreach (var rule in rules) groups[(int)RuleTable.KindOf(rule)].Add(rule);
+        return groups;
     }
 
     /// <summary>Like <see cref="SplitInstalled"/> for many rules: reads the whole map once in batches.</summary>

@@ -15,7 +15,9 @@ internal static class GuardLockoutCheck
     {
         if (force || GuardLockout.CurrentSshSession() is not { } session) return;
         var client = Normalize(session.Client);
-        var replaced = new HashSet<GuardRuleKey>(removes.Select(r => r.Key).Concat(adds.Select(r => r.Key)));
+        // An installed rule that matches the client contains it, so only changes that contain the client can have
+        // its key: the set stays tiny for a million-rule import.
+        var replaced = new HashSet<GuardRuleKey>(removes.Concat(adds).Where(r => Contains(r, client)).Select(r => r.Key));
         var rules = tables.Matching(client, GuardRule.Tcp, session.ServerPort).Where(r => !replaced.Contains(r.Key))
             .Concat(adds.Where(r => Contains(r, client)));
         Evaluate(rules, config, session, client, what);

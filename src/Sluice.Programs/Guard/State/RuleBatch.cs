@@ -18,8 +18,11 @@ internal sealed class RuleBatch
     /// <exception cref="GuardConflictException">The same prefix and scope is both allowed and denied.</exception>
     internal static RuleBatch Create(IEnumerable<GuardRule> rules, CancellationToken cancellationToken = default, Action<long>? onRead = null)
     {
-        var seen = new Dictionary<PackedRuleKey, GuardRuleAction>();
-        var list = new List<GuardRule>();
+        // Sized up front when the count is known: growing a million-entry dictionary and list re-copies them and
+        // allocates large-object-heap arrays, each of which can trigger a full GC.
+        int capacity = rules.TryGetNonEnumeratedCount(out int count) ? count : 0;
+        var seen = new Dictionary<PackedRuleKey, GuardRuleAction>(capacity);
+        var list = new List<GuardRule>(capacity);
         long read = 0, duplicates = 0;
         foreach (var rule in rules)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Sluice.Bpf;
 
@@ -105,9 +106,17 @@ internal sealed class RuleTable<TKey> : RuleTable where TKey : unmanaged
 
     internal override void PutBatch(ReadOnlySpan<GuardRule> rules, ReadOnlySpan<GuardRuleValue> values)
     {
-        var keys = new TKey[rules.Length];
-        for (int i = 0; i < rules.Length; i++) keys[i] = KeyOf(rules[i]);
-        _map.UpdateBatch(keys, values);
+        // Pooled: a fresh array per import chunk would be a large-object-heap allocation each time.
+        var keys = ArrayPool<TKey>.Shared.Rent(rules.Length);
+        try
+        {
+            for (int i = 0; i < rules.Length; i++) keys[i] = KeyOf(rules[i]);
+            _map.UpdateBatch(keys.AsSpan(0, rules.Length), values);
+        }
+        finally
+        {
+            ArrayPool<TKey>.Shared.Return(keys);
+        }
     }
 
     internal override List<(GuardRule Rule, GuardRuleValue Value)> ReadAll() =>
