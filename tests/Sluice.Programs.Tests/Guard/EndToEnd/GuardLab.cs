@@ -7,9 +7,9 @@ using Sluice.Tests;
 namespace Sluice.Programs.Tests.Guard.EndToEnd;
 
 /// <summary>
-/// A guarded server for end-to-end tests: the <see cref="VethNamespaces"/> pair, the guard attached to the receiver's
-/// veth end (pins under a private test directory), and handles on both namespaces. Dispose detaches the guard, removes
-/// every pin and deletes the namespaces, also after a failed setup.
+/// A guarded server for end-to-end tests: the controller tests' <see cref="Controller.GuardTestBed"/> (veth pair,
+/// target with private pins) with the guard attached to the receiver's veth end, and handles on both namespaces.
+/// Dispose detaches the guard, removes every pin and deletes the namespaces, also after a failed setup.
 /// </summary>
 internal sealed class GuardLab : IDisposable
 {
@@ -19,16 +19,15 @@ internal sealed class GuardLab : IDisposable
     /// <summary>The legitimate clients' range (allowed by the tests).</summary>
     public static readonly IPNetwork ClientRange = IPNetwork.Parse("198.18.0.0/24");
 
-    private readonly TestPinDirectory _pins = new();
+    private readonly Controller.GuardTestBed _bed;
 
     public GuardLab(XdpMode mode)
     {
+        _bed = new Controller.GuardTestBed();
         try
         {
-            Veth = new VethNamespaces();
             Sender = NetworkNamespace.Open(Veth.SenderNamespace);
             Receiver = NetworkNamespace.Open(Veth.ReceiverNamespace);
-            Target = new GuardTarget(Veth.ReceiverInterface, Veth.ReceiverNamespace) { Root = _pins.Path };
             Guard = GuardController.Attach(Target, new GuardAttachOptions { Mode = mode });
         }
         catch
@@ -38,10 +37,10 @@ internal sealed class GuardLab : IDisposable
         }
     }
 
-    public VethNamespaces Veth { get; } = null!;
+    public VethNamespaces Veth => _bed.Veth;
     public NetworkNamespace Sender { get; } = null!;
     public NetworkNamespace Receiver { get; } = null!;
-    public GuardTarget Target { get; } = null!;
+    public GuardTarget Target => _bed.Target;
     public GuardController Guard { get; } = null!;
 
     public static IPAddress ServerAddress { get; } = IPAddress.Parse(VethNamespaces.ReceiverAddress);
@@ -72,18 +71,10 @@ internal sealed class GuardLab : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (Target is not null) GuardController.Detach(Target);
-        }
-        finally
-        {
-            Guard?.Dispose();
-            Sender?.Dispose();
-            Receiver?.Dispose();
-            Veth?.Dispose();
-            _pins.Dispose();
-        }
+        Guard?.Dispose();
+        Sender?.Dispose();
+        Receiver?.Dispose();
+        _bed.Dispose(); // detaches the guard, then removes the namespaces and the pins
     }
 
     /// <summary>Waits (polling) until <paramref name="condition"/> holds or <paramref name="timeout"/> passes.</summary>
