@@ -56,9 +56,5 @@ public sealed partial class GuardController
     private static ulong MonotonicNanoseconds() =>
         (ulong)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
 
-    private static IPAddress SourceAddress(IPv6Bytes key)
-    {
-        var address = new IPAddress(key);
-        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-    }
+    private static IPAddress SourceAddress(IPv6Bytes key) => GuardAddress.Identity(new IPAddress(key));
 }

@@ -55,7 +55,7 @@ public static class GuardEventDecoder
         {
             if (frame.Length < offset + 40) return default;
             protocol = frame[offset + 6];
-            source = new IPAddress(frame.Slice(offset + 8, 16));
+            source = GuardAddress.Identity(new IPAddress(frame.Slice(offset + 8, 16)));
             destination = new IPAddress(frame.Slice(offset + 24, 16));
             offset += 40;
             for (int i = 0; i < 8 && protocol is 0 or 43 or 44 or 60 or 51; i++)

@@ -34,7 +34,7 @@ public static class GuardLockout
     private static bool TryAddress(string text, out IPAddress address)
     {
         if (!IPAddress.TryParse(text, out address!)) return false;
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        address = GuardAddress.Identity(address);
         return true;
     }
 

@@ -3,8 +3,8 @@
  * packet leaves through guard_finish, which counts it exactly once under its reason.
  * Choices the README leaves open:
  *   - guard_sources is only read or written when a limit or GUARD_F_TRACK_SOURCES is on, and blocks are only
- *     enforced while a limit is on (turning the limits off lifts them); a blocked source is dropped before any
- *     rule (allow rules included).
+ *     enforced while a limit is on (turning the limits off lifts them); rules come first, so an allowed source
+ *     is never blocked or limited and a denied one is counted as denied even while blocked.
  *   - an existing source entry counts every packet of its source (rules' verdicts too); dropped counts limit and
  *     block drops only.
  *   - an over-limit SYN (over the packet or the SYN limit) gets a cookie when GUARD_F_SYNCOOKIES is set and the
@@ -180,7 +180,8 @@ struct guard_pseudo6 {
  * extension headers); others get -1 and are dropped like any over-limit packet. Returns 0 when ready for XDP_TX. */
 static __always_inline int guard_syncookie(struct xdp_md *ctx, struct guard_packet *pkt)
 {
-    if (pkt->is_fragment)
+    /* Linux refuses TCP from IPv4-mapped sources, so a SYN-ACK to one would only reflect traffic. */
+    if (pkt->is_fragment || (pkt->family == GUARD_FAMILY_IPV6 && pkt->source_v4))
         return -1;
     __u32 ip_length = pkt->family == GUARD_FAMILY_IPV4 ? 20 : 40;
     if ((__u32)pkt->l4_offset != (__u32)pkt->l3_offset + ip_length)
@@ -327,8 +328,8 @@ int guard_xdp(struct xdp_md *ctx)
     int limits = config->pps_interval_ns || config->syn_interval_ns;
     int tracking = limits || (flags & GUARD_F_TRACK_SOURCES);
 
-    /* Step 3: a temporarily blocked source. Source counters are plain adds: the README allows a lost update when
-     * CPUs race on one source, and a locked add costs ~20 ns here. */
+    /* Source counters are plain adds: the README allows a lost update when CPUs race on one source, and a locked
+     * add costs ~20 ns here. */
     struct guard_source *source = NULL;
     __u64 now = 0;
     if (tracking) {
@@ -338,16 +339,13 @@ int guard_xdp(struct xdp_md *ctx)
         if (source) {
             source->packets++;
             source->bytes += length;
-            if (limits && source->blocked_until_ns > now) {
-                source->dropped++;
-                return guard_finish(ctx, config, GUARD_REASON_BLOCKED, XDP_DROP, length, marks, 0);
-            }
         }
     }
 
-    /* Step 4: rules. */
+    /* Step 3: rules. They come before blocks and limits, so no state that spoofed traffic created for a source can
+     * drop what an allow rule lets in. An IPv4-mapped IPv6 source meets the IPv4 rules. */
     struct guard_match match = {};
-    if (pkt.family == GUARD_FAMILY_IPV4)
+    if (pkt.source_v4)
         guard_rules_v4(config, &pkt, &match);
     else
         guard_rules_v6(config, &pkt, &match);
@@ -363,6 +361,12 @@ int guard_xdp(struct xdp_md *ctx)
         return guard_finish(ctx, config, GUARD_REASON_DENIED, XDP_DROP, length, marks, 0);
     }
     marks |= GUARD_MARK_UNMATCHED;
+
+    /* Step 4: a temporarily blocked source (no rule matched it). */
+    if (source && limits && source->blocked_until_ns > now) {
+        source->dropped++;
+        return guard_finish(ctx, config, GUARD_REASON_BLOCKED, XDP_DROP, length, marks, 0);
+    }
 
     /* Step 5: rate limits for sources no rule matched. */
     if (tracking) {

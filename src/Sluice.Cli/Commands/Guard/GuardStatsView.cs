@@ -136,5 +136,5 @@ internal static class GuardStatsRates
         return new Rates(packets / elapsed.TotalSeconds, bytes * 8.0 / elapsed.TotalSeconds);
     }
 
-    internal static string Address(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString();
+    internal static string Address(IPAddress address) => Sluice.Programs.Guard.GuardAddress.Identity(address).ToString();
 }

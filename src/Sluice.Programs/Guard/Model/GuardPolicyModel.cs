@@ -6,7 +6,7 @@ namespace Sluice.Programs.Guard.Model;
 /// <summary>
 /// The guard's XDP policy in C# (Guard/README.md, steps 1, 2, 4 and 6): the reference the BPF program is tested
 /// against and what the controller asks before a change (would this rule set drop the SSH client?). Rate limits,
-/// temporary blocks and SYN cookies (steps 3 and 5) are not modelled: the model is exact when every limit is off.
+/// temporary blocks and SYN cookies (steps 4 and 5) are not modelled: the model is exact when every limit is off.
 /// Pure: no kernel calls. Thread-safe after construction.
 /// </summary>
 public sealed class GuardPolicyModel
@@ -120,17 +120,18 @@ public sealed class GuardPolicyModel
     public GuardDecision Evaluate(IPAddress source, byte protocol, ushort destinationPort, bool nonFirstFragment)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (source.IsIPv4MappedToIPv6) source = source.MapToIPv4();
         bool hasPorts = protocol is GuardPacketParser.Tcp or GuardPacketParser.Udp && !nonFirstFragment;
         return Decide(source, protocol, hasPorts, destinationPort, nonFirstFragment);
     }
 
-    /// <summary>The rule that wins for this source, protocol and port (null: none), following policy step 4.</summary>
+    /// <summary>The rule that wins for this source, protocol and port (null: none), following policy step 3.</summary>
     public GuardRule? FindWinner(IPAddress source, byte protocol, bool hasPorts, ushort destinationPort) =>
-        Find(source, protocol, hasPorts, destinationPort)?.Rule;
+        Find(GuardAddress.Identity(source ?? throw new ArgumentNullException(nameof(source))), protocol, hasPorts, destinationPort)?.Rule;
 
     private GuardDecision Decide(IPAddress source, byte protocol, bool hasPorts, ushort destinationPort, bool fragment)
     {
+        // One identity per host: an IPv4-mapped IPv6 source meets the IPv4 rules (README, policy step 1).
+        source = GuardAddress.Identity(source);
         var marks = fragment ? GuardMarks.Fragment : GuardMarks.None;
         var winner = Find(source, protocol, hasPorts, destinationPort);
         if (winner is { } entry && (entry.Actions & GuardRuleActions.Allow) != 0)

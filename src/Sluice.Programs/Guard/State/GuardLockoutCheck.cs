@@ -14,7 +14,7 @@ internal static class GuardLockoutCheck
         bool force, string what)
     {
         if (force || GuardLockout.CurrentSshSession() is not { } session) return;
-        var client = Normalize(session.Client);
+        var client = GuardAddress.Identity(session.Client);
         // An installed rule that matches the client contains it, so only changes that contain the client can have
         // its key: the set stays tiny for a million-rule import.
         var replaced = new HashSet<GuardRuleKey>(removes.Concat(adds).Where(r => Contains(r, client)).Select(r => r.Key));
@@ -27,7 +27,7 @@ internal static class GuardLockoutCheck
     internal static void CheckFinal(IEnumerable<GuardRule> rules, GuardConfigValue config, bool force, string what)
     {
         if (force || GuardLockout.CurrentSshSession() is not { } session) return;
-        var client = Normalize(session.Client);
+        var client = GuardAddress.Identity(session.Client);
         Evaluate(rules.Where(r => Contains(r, client)), config, session, client, what);
     }
 
@@ -42,6 +42,4 @@ internal static class GuardLockoutCheck
 
     private static bool Contains(GuardRule rule, IPAddress client) =>
         rule.Source.BaseAddress.AddressFamily == client.AddressFamily && rule.Source.Contains(client);
-
-    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

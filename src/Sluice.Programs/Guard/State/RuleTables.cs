@@ -48,7 +48,7 @@ internal sealed class RuleTables
     /// <summary>Every installed rule that matches TCP (or <paramref name="protocol"/>) from <paramref name="client"/> to <paramref name="port"/>.</summary>
     internal List<GuardRule> Matching(IPAddress client, byte protocol, ushort port)
     {
-        if (client.IsIPv4MappedToIPv6) client = client.MapToIPv4();
+        client = GuardAddress.Identity(client);
         bool v4 = client.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
         var result = new List<GuardRule>();
         result.AddRange((v4 ? Exact4 : Exact6).Matching(client, 0, 0).Select(m => m.Rule));

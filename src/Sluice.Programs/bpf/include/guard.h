@@ -115,7 +115,8 @@ struct guard_config {
     __u32 generation;         /* bumped by the controller on every change, shown by `guard status` */
 };
 
-/* Per-source state (LRU hash guard_sources; IPv4 sources as IPv4-mapped IPv6 ::ffff:a.b.c.d). GCRA: a packet
+/* Per-source state (LRU hash guard_sources; IPv4 sources, and IPv6 packets from IPv4-mapped sources (the same
+ * host), as IPv4-mapped IPv6 ::ffff:a.b.c.d). GCRA: a packet
  * at time now conforms when max(tat, now) - now <= tolerance; it then moves tat to max(tat, now) + interval. */
 struct guard_source_key {
     __u8 addr[16];

@@ -11,6 +11,7 @@
  *     length (n+2)*4) and 44 (fragment, 8 bytes) are walked, each one wholly present, at most 8 of them: a ninth
  *     is MALFORMED. A fragment header makes the packet a fragment; a non-first one (offset != 0) ends the walk
  *     with its next header as the protocol and no L4 header. 50 (ESP), 59 and anything else end the walk.
+ *     An IPv4-mapped source (::ffff:0:0/96) sets source_v4: the policy treats it as the IPv4 address it maps.
  *   - L4 in a non-fragment or first fragment, by protocol number alone (whatever the IP version):
  *     TCP 20 bytes and data offset >= 5 and data offset*4 bytes present; UDP 8; ICMP (1) and ICMPv6 (58) 4;
  *     else MALFORMED. Only TCP and UDP have ports. Other protocols: no L4 checks, no ports.
@@ -77,7 +78,8 @@ struct guard_packet {
     __u8 has_l4;            /* the L4 header was checked present (not a non-first fragment, known protocol) */
     __u8 vlan_tags;         /* tags in the frame (not counting tags_seen) */
     __u8 ext_headers;       /* IPv6 extension headers walked */
-    __u8 pad[3];
+    __u8 source_v4;         /* the source is an IPv4 address: IPv4, or IPv6 from IPv4-mapped ::ffff:a.b.c.d */
+    __u8 pad[2];
     __u16 l3_offset;        /* the IP header */
     __u16 l4_offset;        /* the L4 header (valid when has_l4, or the end of the IP headers otherwise) */
     __u16 l4_length;        /* TCP: data offset * 4; UDP 8; ICMP 4; 0 otherwise */
@@ -130,6 +132,7 @@ static __always_inline int guard_parse_ipv4(__u8 *ip, void *data_end, __u8 *data
         return GUARD_PARSE_MALFORMED;
 
     pkt->family = GUARD_FAMILY_IPV4;
+    pkt->source_v4 = 1;
     pkt->proto = ip[9];
     pkt->saddr.words[0] = 0;
     pkt->saddr.words[1] = 0;
@@ -163,6 +166,9 @@ static __always_inline int guard_parse_ipv6(__u8 *ip, void *data_end, __u8 *data
     pkt->family = GUARD_FAMILY_IPV6;
     __builtin_memcpy(pkt->saddr.bytes, ip + 8, 16);
     __builtin_memcpy(pkt->daddr.bytes, ip + 24, 16);
+    /* One identity per host: an IPv4-mapped source (::ffff:a.b.c.d) is the IPv4 address a.b.c.d for rules, limits,
+     * blocks and flows, and saddr already holds it exactly as an IPv4 source is stored. */
+    pkt->source_v4 = !pkt->saddr.words[0] && !pkt->saddr.words[1] && pkt->saddr.words[2] == bpf_htonl(0xffff);
 
     __u8 next = ip[6];
     __u8 *cursor = ip + 40;

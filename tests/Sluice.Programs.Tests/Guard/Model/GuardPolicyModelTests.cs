@@ -6,7 +6,7 @@ using static Sluice.Programs.Tests.Guard.Model.GuardFrames;
 
 namespace Sluice.Programs.Tests.Guard.Model;
 
-/// <summary>The model's policy against every rule of Guard/README.md (steps 1, 2, 4 and 6).</summary>
+/// <summary>The model's policy against every rule of Guard/README.md (steps 1, 2, 3 and 6).</summary>
 public sealed class GuardPolicyModelTests
 {
     private static readonly IPAddress Host = IPAddress.Parse("198.18.1.2");

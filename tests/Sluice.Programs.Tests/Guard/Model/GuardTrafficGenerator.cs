@@ -178,6 +178,21 @@ internal sealed class GuardTrafficGenerator(int seed)
         var source = target is not null
             ? _random.Next(6) == 0 ? target.Source.BaseAddress : RandomWithin(target.Source.BaseAddress, target.Source.PrefixLength, v6 ? 128 : 32)
             : _random.Next(3) == 0 ? RandomAddress(v6) : RandomWithin((v6 ? Anchors6 : Anchors4)[_random.Next(5)], v6 ? 64 : 20, v6 ? 128 : 32);
+        // The same IPv4 host as an IPv4-mapped IPv6 source (one identity: IPv4 rules), and the look-alikes that stay
+        // IPv6: IPv4-compatible ::a.b.c.d and NAT64 64:ff9b::a.b.c.d.
+        if (!v6 && _random.Next(6) == 0)
+        {
+            var bytes = new byte[16];
+            source.GetAddressBytes().CopyTo(bytes, 12);
+            switch (_random.Next(4))
+            {
+                case 0: break;
+                case 1: bytes[0] = 0x00; bytes[1] = 0x64; bytes[2] = 0xff; bytes[3] = 0x9b; break;
+                default: bytes[10] = bytes[11] = 0xff; break;
+            }
+            source = new IPAddress(bytes);
+            v6 = true;
+        }
         byte protocol = target is { Protocol: not 0 } && _random.Next(4) != 0 ? target.Protocol
             : _random.Next(12) == 0 ? Protocols[_random.Next(Protocols.Length)] : RandomProtocol();
         if (!v6 && protocol == 58 && _random.Next(2) == 0) protocol = 1;

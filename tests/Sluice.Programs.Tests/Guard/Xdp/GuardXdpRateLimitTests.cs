@@ -7,7 +7,7 @@ using static Sluice.Programs.Packets.PacketBuilder;
 
 namespace Sluice.Programs.Tests.Guard.Xdp;
 
-/// <summary>Per-source GCRA packet and SYN limits, temporary blocks and their expiry (Guard/README.md policy steps 3 and 5).</summary>
+/// <summary>Per-source GCRA packet and SYN limits, temporary blocks and their expiry (Guard/README.md policy steps 4 and 5).</summary>
 public sealed class GuardXdpRateLimitTests
 {
     private const ulong Second = 1_000_000_000;
@@ -117,17 +117,47 @@ public sealed class GuardXdpRateLimitTests
     }
 
     [Fact]
-    public void Blocked_source_is_dropped_before_any_rule()
+    public void Rules_come_before_blocks_so_an_allowed_source_is_never_blocked()
     {
         Requires.Root();
         using var bed = new GuardTestBed();
         bed.Configure(c => Limits(c, Second, burst: 10));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
-        bed.SetSource(Source, new GuardSourceState { BlockedUntilNs = ulong.MaxValue });
+        bed.AddRule("198.18.3.4", GuardRuleActions.Deny);
+        var unmatched = IPAddress.Parse("198.18.3.5");
+        foreach (var address in new[] { Source, Other, unmatched })
+            bed.SetSource(address, new GuardSourceState { BlockedUntilNs = ulong.MaxValue });
 
-        Assert.Equal(GuardReason.Blocked, bed.Run(Udp4(Source, Server, 1, 53)).Reason);
-        Assert.Equal(0UL, bed.ReadRule("198.18.3.3")!.Value.Packets);
+        Assert.Equal((XdpAction.Pass, GuardReason.Allowed), Verdict(bed.Run(Udp4(Source, Server, 1, 53))));
+        Assert.Equal(1UL, bed.ReadRule("198.18.3.3")!.Value.Packets);
+        Assert.Equal((XdpAction.Drop, GuardReason.Denied), Verdict(bed.Run(Udp4(Other, Server, 1, 53))));
+        Assert.Equal((XdpAction.Drop, GuardReason.Blocked), Verdict(bed.Run(Udp4(unmatched, Server, 1, 53))));
     }
+
+    [Fact]
+    public void Mapped_ipv6_flood_cannot_block_the_allowed_ipv4_host_it_names()
+    {
+        Requires.Root();
+        using var bed = new GuardTestBed();
+        bed.Configure(c => Limits(c, Second, burst: 2, blockNs: 3600 * Second));
+        bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
+        var mapped = Source.MapToIPv6();
+        var server6 = IPAddress.Parse("fd00::2");
+        // The mapped source is the allowed IPv4 host: allowed, no limit, no block, whatever the rate.
+        for (int i = 0; i < 20; i++)
+            Assert.Equal((XdpAction.Pass, GuardReason.Allowed), Verdict(bed.Run(Udp6(mapped, server6, 1, 53))));
+        Assert.Equal((XdpAction.Pass, GuardReason.Allowed), Verdict(bed.Run(Udp4(Source, Server, 1, 53))));
+        Assert.Equal(21UL, bed.ReadRule("198.18.3.3")!.Value.Packets);
+
+        // An unlisted host's mapped flood is limited and blocked under the host's one identity: its IPv4 traffic too.
+        var mappedOther = Other.MapToIPv6();
+        var verdicts = Enumerable.Range(0, 5).Select(_ => bed.Run(Udp6(mappedOther, server6, 1, 53)).Reason).ToList();
+        Assert.Contains(GuardReason.RateLimited, verdicts);
+        Assert.NotEqual(0UL, bed.Source(Other)!.Value.BlockedUntilNs);
+        Assert.Equal(GuardReason.Blocked, bed.Run(Udp4(Other, Server, 1, 53)).Reason);
+    }
+
+    private static (XdpAction, GuardReason) Verdict(GuardRun run) => (run.XdpAction, run.Reason);
 
     [Fact]
     public void Track_sources_counts_without_limits_and_limits_off_creates_no_state()

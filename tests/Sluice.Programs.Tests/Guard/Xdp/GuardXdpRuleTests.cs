@@ -7,7 +7,7 @@ using static Sluice.Programs.Packets.PacketBuilder;
 
 namespace Sluice.Programs.Tests.Guard.Xdp;
 
-/// <summary>Rule matching (Guard/README.md policy step 4): every rule kind, the winner order and the hit counters.</summary>
+/// <summary>Rule matching (Guard/README.md policy step 3): every rule kind, the winner order and the hit counters.</summary>
 public sealed class GuardXdpRuleTests
 {
     private static readonly IPAddress Server4 = IPAddress.Parse("198.18.0.2"), Server6 = IPAddress.Parse("fd00::2");
