@@ -34,8 +34,11 @@ public sealed partial class GuardController
         for (int i = 0; i < groups.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            (fresh[i], int same) = groups[i].Count > ReadAllThreshold ? SplitByReading(_tables.All[i], groups[i]) : SplitInstalled(groups[i]);
+            var table = _tables.All[i];
+            int installed = -1;
+            (fresh[i], int same) = groups[i].Count > ReadAllThreshold ? SplitByReading(table, groups[i], out installed) : SplitInstalled(groups[i]);
             unchanged += same;
+            if (fresh[i].Count > 0) CheckCapacity(table, fresh[i].Count, installed >= 0 ? installed : table.Count());
         }
         var all = new List<GuardRule>(fresh.Sum(list => list.Count));
         foreach (var list in fresh) all.AddRange(list);
@@ -89,10 +92,20 @@ public sealed partial class GuardController
         return groups;
     }
 
+    /// <summary>Refuses, before anything is written, an import whose new rules do not fit in their map.</summary>
+    private static void CheckCapacity(RuleTable table, int adding, int installed)
+    {
+        var (name, capacity) = table.Capacity;
+        if (installed + (long)adding <= capacity) return;
+        throw new GuardException(
+            $"the import does not fit: {adding} new rules for {name}, which holds {installed} of at most {capacity}; nothing was written");
+    }
+
     /// <summary>Like <see cref="SplitInstalled"/> for many rules: reads the whole map once in batches.</summary>
-    private static (List<GuardRule> Fresh, int Unchanged) SplitByReading(RuleTable table, List<GuardRule> rules)
+    private static (List<GuardRule> Fresh, int Unchanged) SplitByReading(RuleTable table, List<GuardRule> rules, out int installedCount)
     {
         var installed = table.ReadAll();
+        installedCount = installed.Count;
         if (installed.Count == 0) return (rules, 0);
         var actions = new Dictionary<PackedRuleKey, GuardRuleAction>(installed.Count);
         foreach (var (rule, value) in installed) actions[PackedRuleKey.Of(rule)] = RuleTable.ActionOf(value);

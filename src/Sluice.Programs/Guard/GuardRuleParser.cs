@@ -70,10 +70,18 @@ internal static class GuardRuleParser
         network = default;
         int slash = word.IndexOf('/');
         var addressText = slash < 0 ? word : word[..slash];
-        if (addressText.Contains('%') || !IPAddress.TryParse(addressText, out var address) ||
-            (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count('.') != 3))
+        if (addressText.Contains('%') || !IPAddress.TryParse(addressText, out var address))
         {
             error = $"'{word}' is not an IP address or CIDR prefix";
+            return false;
+        }
+        // IPAddress.TryParse takes inet_aton forms (010.0.0.0 is 8.0.0.0, 0x0a.0.0.0 is 10.0.0.0, 10 is 0.0.0.10): a rule must
+        // never install a different prefix than the one an operator read, so IPv4 (alone or inside IPv6) is four
+        // decimal octets without leading zeros.
+        bool v4 = address.AddressFamily == AddressFamily.InterNetwork;
+        if ((v4 || addressText.Contains('.')) && !IsDottedQuad(addressText[(addressText.LastIndexOf(':') + 1)..]))
+        {
+            error = $"'{word}': IPv4 addresses are four decimal numbers 0..255 without leading zeros (e.g. 198.18.0.0)";
             return false;
         }
         int bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
@@ -89,8 +97,44 @@ internal static class GuardRuleParser
             return false;
         }
         network = new IPNetwork(address, prefix);
-        error = null;
-        return true;
+        error = CheckIdentity(network);
+        return error is null;
+    }
+
+    /// <summary>
+    /// Refuses IPv4-mapped IPv6 prefixes (inside ::ffff:0:0/96): the guard treats IPv4-mapped sources as the IPv4
+    /// hosts they name (Guard/README.md, "Addresses"), so such a rule would never match; the error gives the IPv4
+    /// form to write instead. Null when the prefix is fine.
+    /// </summary>
+    internal static string? CheckIdentity(IPNetwork network)
+    {
+        var address = network.BaseAddress;
+        if (address.AddressFamily != AddressFamily.InterNetworkV6 || network.PrefixLength < 96 || !address.IsIPv4MappedToIPv6)
+            return null;
+        return $"'{network}' is an IPv4-mapped prefix, refused (not converted): the guard treats IPv4-mapped sources as IPv4, "
+            + $"write it as {address.MapToIPv4()}/{network.PrefixLength - 96}";
+    }
+
+    /// <summary>Four decimal octets 0..255 separated by dots, no leading zeros, nothing else.</summary>
+    internal static bool IsDottedQuad(ReadOnlySpan<char> text)
+    {
+        int octets = 0;
+        while (true)
+        {
+            int end = text.IndexOf('.');
+            var octet = end < 0 ? text : text[..end];
+            if (octet.Length is 0 or > 3 || (octet.Length > 1 && octet[0] == '0')) return false;
+            int value = 0;
+            foreach (char c in octet)
+            {
+                if (c is < '0' or > '9') return false;
+                value = value * 10 + (c - '0');
+            }
+            if (value > 255) return false;
+            octets++;
+            if (end < 0) return octets == 4;
+            text = text[(end + 1)..];
+        }
     }
 
     private static bool TryParseScope(ReadOnlySpan<char> word, string text, out byte protocol, out ushort port, [NotNullWhen(false)] out string? error)

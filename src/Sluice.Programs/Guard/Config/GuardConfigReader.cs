@@ -18,6 +18,8 @@ internal static class GuardConfigReader
             throw new GuardException($"{name}:{(error.LineNumber ?? 0) + 1}: {Describe(error)}", error);
         }
         var lines = new JsonLineMap(utf8);
+        if (lines.Duplicate is { } duplicate)
+            throw new GuardException($"{name}:{duplicate.Line}: duplicate key \"{duplicate.Key}\" (first at line {duplicate.FirstLine}): write each key once");
         string At(string path) => $"{name}:{lines.LineOf(path)}";
 
         var settings = ReadSettings(document, At);

@@ -29,7 +29,9 @@ internal sealed class JsonLineMap
                 {
                     case JsonTokenType.PropertyName:
                         property = reader.GetString();
-                        _lines.TryAdd(Current(path, indexes, property), line);
+                        string key = Current(path, indexes, property);
+                        // A key seen twice in one object: the deserializer would keep the last value silently.
+                        if (!_lines.TryAdd(key, line) && Duplicate is null) Duplicate = (property!, line, _lines[key]);
                         continue;
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
                         string here = Current(path, indexes, property);
@@ -57,6 +59,9 @@ internal sealed class JsonLineMap
             // Syntax errors are reported by the deserializer, with their own line.
         }
     }
+
+    /// <summary>The first key that appears twice in one object: its name, the line of the repeat and of the first.</summary>
+    internal (string Key, int Line, int FirstLine)? Duplicate { get; }
 
     /// <summary>The line of <paramref name="path"/>, or of its closest recorded parent, or 1.</summary>
     internal int LineOf(string path)

@@ -33,7 +33,7 @@ internal sealed class RuleBatch
                 cancellationToken.ThrowIfCancellationRequested();
                 onRead?.Invoke(read);
             }
-            if (GuardRuleParser.Check(rule.Source, rule.Protocol, rule.Port) is { } problem)
+            if ((GuardRuleParser.Check(rule.Source, rule.Protocol, rule.Port) ?? GuardRuleParser.CheckIdentity(rule.Source)) is { } problem)
                 throw new GuardException($"invalid rule '{rule}': {problem}");
             var key = PackedRuleKey.Of(rule);
             if (seen.TryGetValue(key, out var action))

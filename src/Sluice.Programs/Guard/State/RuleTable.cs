@@ -50,6 +50,9 @@ internal abstract class RuleTable
     /// <summary>The number of entries (batched lookups; the kernel keeps no count).</summary>
     internal abstract int Count();
 
+    /// <summary>The map's name and its max_entries: how many rules it can hold.</summary>
+    internal abstract (string Name, long Capacity) Capacity { get; }
+
     /// <summary>Installed rules of this table that match a packet from <paramref name="address"/> to protocol/port.</summary>
     internal abstract IEnumerable<(GuardRule Rule, GuardRuleValue Value)> Matching(IPAddress address, byte protocol, ushort port);
 
@@ -123,6 +126,8 @@ internal sealed class RuleTable<TKey> : RuleTable where TKey : unmanaged
         [.. _map.ReadAll(8192).Select(entry => (_ruleOf(entry.Key, entry.Value), entry.Value))];
 
     internal override bool IsEmpty() => !_map.Keys.Any();
+
+    internal override (string Name, long Capacity) Capacity => (_map.Map.Name, _map.Map.MaxEntries);
 
     internal override int Count()
     {

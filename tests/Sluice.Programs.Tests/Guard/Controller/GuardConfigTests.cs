@@ -69,6 +69,9 @@ public sealed class GuardConfigTests : IDisposable
     [InlineData("{\n  \"deny\": [\"198.18.0.0/16\"\n}", "cfg:3:")]
     [InlineData("{\n  \"import\": [\"missing.txt\"]\n}", "cfg:2: import file 'missing.txt' does not exist")]
     [InlineData("{\n  \"limits\": { \"pps\": 2000000000 }\n}", "cfg:2: pps 2000000000 is out of range (0..1000000000)")]
+    [InlineData("{\n  \"deny\": [\"198.19.0.0/16\"],\n  \"allow\": [],\n  \"deny\": [\"198.20.0.0/16\"]\n}", "cfg:4: duplicate key \"deny\" (first at line 2)")]
+    [InlineData("{\n  \"limits\": {\n    \"pps\": 5,\n    \"pps\": 6\n  }\n}", "cfg:4: duplicate key \"pps\" (first at line 3)")]
+    [InlineData("{\n  \"deny\": [\"010.0.0.0/8\"]\n}", "cfg:2: '010.0.0.0/8': IPv4 addresses are four decimal numbers")]
     public void Errors_name_the_file_and_line(string json, string expected)
     {
         var error = Assert.ThrowsAny<GuardException>(() => GuardConfig.Parse(json, "cfg", _directory));

@@ -20,6 +20,25 @@ public sealed class GuardImportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Import_over_a_maps_capacity_is_refused_before_anything_is_written()
+    {
+        Sluice.Tests.Requires.Root();
+        using var bed = new GuardTestBed();
+        using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
+        guard.AddRules([.. Prefixes(10, 0x020000).Select(p => GuardRule.Parse($"deny {p} tcp/80"))]);
+        var before = (guard.CountRules(), guard.ActiveConfig);
+        // guard_ports4 holds 65,536 entries: 10 installed + 65,530 new port rules do not fit, and the prefix and exact
+        // rules of the same import must not be written either.
+        var rules = Prefixes(65_530, 0x030000).Select(p => GuardRule.Parse($"deny {p} udp/53"))
+            .Concat(Prefixes(100, 0x400000).Select(p => GuardRule.Parse(p)))
+            .Append(GuardRule.Parse("deny 198.19.0.1")).ToList();
+        var error = Assert.Throws<GuardException>(() => guard.Import(rules));
+        output.WriteLine(error.Message);
+        Assert.Contains("does not fit: 65530 new rules for guard_ports4, which holds 10 of at most 65536; nothing was written", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, (guard.CountRules(), guard.ActiveConfig));
+    }
+
+    [Fact]
     public void Imports_a_million_prefixes_in_batches_and_a_rerun_changes_nothing()
     {
         Sluice.Tests.Requires.Root();

@@ -16,6 +16,11 @@ public sealed class GuardRuleTests
     [InlineData("fd00::1", "deny fd00::1/128")]
     [InlineData("deny 198.18.0.0/15 47", "deny 198.18.0.0/15 47")]
     [InlineData("deny 198.18.0.0/15 icmp", "deny 198.18.0.0/15 icmp")]
+    [InlineData("deny 0.0.0.0/0", "deny 0.0.0.0/0")]
+    [InlineData("deny 10.0.0.0/8", "deny 10.0.0.0/8")]
+    [InlineData("deny 64:ff9b::/96", "deny 64:ff9b::/96")]
+    [InlineData("deny ::/0", "deny ::/0")]
+    [InlineData("deny ::198.19.0.1", "deny ::198.19.0.1/128")]
     public void Parses_and_formats_canonically(string text, string canonical)
     {
         var rule = GuardRule.Parse(text);
@@ -42,7 +47,17 @@ public sealed class GuardRuleTests
     [InlineData("", "empty")]
     [InlineData("deny", "needs an address")]
     [InlineData("300.1.1.1", "not an IP address")]
-    [InlineData("198.18", "not an IP address")]
+    [InlineData("198.18", "four decimal numbers")]
+    [InlineData("deny 010.0.0.0/8", "without leading zeros")]
+    [InlineData("deny 0x0a.0.0.0/8", "four decimal numbers")]
+    [InlineData("deny 10.0.0.00/32", "without leading zeros")]
+    [InlineData("deny 167772160", "four decimal numbers")]
+    [InlineData("deny 0xc6120000/15", "four decimal numbers")]
+    [InlineData("deny ::ffff:010.0.0.1", "::ffff:010.0.0.1")]
+    [InlineData("deny ::ffff:198.19.0.0/112", "refused (not converted): the guard treats IPv4-mapped sources as IPv4, write it as 198.19.0.0/16")]
+    [InlineData("deny ::ffff:c613:0/112", "write it as 198.19.0.0/16")]
+    [InlineData("allow ::ffff:198.18.0.1", "write it as 198.18.0.1/32")]
+    [InlineData("deny ::ffff:0:0/96 udp/53", "write it as 0.0.0.0/0")]
     [InlineData("198.18.0.0/33", "0..32")]
     [InlineData("fd00::/129", "0..128")]
     [InlineData("198.18.0.0/16 icmp/5", "a port needs tcp or udp")]
@@ -53,6 +68,7 @@ public sealed class GuardRuleTests
     [InlineData("198.18.0.0/16 0", "is not a protocol")]
     public void Bad_text_is_one_clear_line(string text, string expected)
     {
+        // Misreadable forms (inet_aton octets, mapped prefixes) are refused, never installed as a different rule.
         var error = Assert.Throws<GuardException>(() => GuardRule.Parse(text));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
