@@ -70,6 +70,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int MkDir(string path, uint mode);
 
+    [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
+    internal static partial int Flock(int fd, int operation);
+
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
     internal const int ENOENT = 2;
@@ -85,6 +88,12 @@ internal static unsafe partial class Libc
     internal const int SC_PAGESIZE = 30;
     internal const int O_RDONLY = 0;
     internal const int O_CLOEXEC = 0x80000;
+    internal const int O_NOFOLLOW = 0x20000;
+    internal const int ELOOP = 40;
+    internal const int LOCK_EX = 2;
+    internal const int LOCK_UN = 8;
+    internal const int LOCK_NB = 4;
+    internal const int EWOULDBLOCK = EAGAIN;
     internal const int PROT_READ = 1;
     internal const int PROT_WRITE = 2;
     internal const int MAP_SHARED = 1;

@@ -5,9 +5,6 @@ namespace Sluice.Programs.Guard;
 
 public sealed partial class GuardController
 {
-    /// <summary>Test hook: called at each Apply step ("flags", "add", "remove", "settings"); a throw there tests the rollback.</summary>
-    internal Action<string>? ApplyStepHook { get; set; }
-
     /// <summary>
     /// The changes that turn the installed state into <paramref name="desired"/>: rules to add (absent, or installed
     /// with the other action), rules to remove (installed but not desired) and settings that change.
@@ -39,74 +36,46 @@ public sealed partial class GuardController
     }
 
     /// <summary>
-    /// Carries out a plan: validates everything first (including the lock-out check on the final state), then adds,
-    /// then removes, and switches the settings last by a slot flip. If any step fails, what was done is undone and the
-    /// guard is left as it was.
+    /// Carries out a plan under the guard's writer lock: validates everything first (including the lock-out check on
+    /// the final state), then adds, then removes, and switches the settings last by a slot flip. If any step fails,
+    /// what was done is undone and the guard is left as it was.
     /// </summary>
     /// <exception cref="GuardException">Stale plan, validation, conflict, lock-out (unless <paramref name="force"/>), or a failure (rolled back).</exception>
     public void Apply(GuardPlan plan, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var before = _slots.Active;
-        if (before.Generation != plan.BaseGeneration)
-            throw new GuardException($"the guard changed since the plan was made (generation {plan.BaseGeneration}, now {before.Generation}): plan again");
         plan.Desired.Settings.Validate();
         RuleBatch.Create(plan.RulesToAdd);
         foreach (var rule in plan.RulesToRemove) rule.Validate();
         var finalRules = RuleBatch.Create(plan.Desired.Rules).Rules;
-        var final = plan.Desired.Settings.ToConfigValue(before.Generation + 1, GuardPolicyModel.PortRuleFlags(finalRules));
-        GuardLockoutCheck.CheckFinal(finalRules, final, SkipLockout(force), "this configuration");
-        if (plan.IsEmpty) return;
-
-        var undo = new Stack<Action>();
-        try
+        Write("apply", write =>
         {
-            var during = before.Flags | GuardPolicyModel.PortRuleFlags(plan.RulesToAdd);
-            if ((during & ConfigSlots.PortFlags) != (before.Flags & ConfigSlots.PortFlags))
-            {
-                _slots.SwitchFlags(during);
-                undo.Push(() => _slots.Switch(WithGeneration(before, _slots.Active.Generation + 1)));
-            }
+            var before = _slots.Active;
+            if (before.Generation != plan.BaseGeneration)
+                throw new GuardException($"the guard changed since the plan was made (generation {plan.BaseGeneration}, now {before.Generation}): plan again");
+            var final = plan.Desired.Settings.ToConfigValue(before.Generation + 1, GuardPolicyModel.PortRuleFlags(finalRules));
+            GuardLockoutCheck.CheckFinal(finalRules, final, SkipLockout(force), "this configuration");
+            if (plan.IsEmpty) return 0;
+
+            RaisePortFlags(write, before, plan.RulesToAdd);
             ApplyStepHook?.Invoke("flags");
             var added = new HashSet<GuardRuleKey>();
             foreach (var rule in plan.RulesToAdd)
             {
-                var table = _tables.For(rule);
-                bool had = table.TryGet(rule, out var old);
-                table.Put(rule, RuleTable.ValueOf(rule));
-                undo.Push(had ? () => table.Put(rule, old) : () => table.Delete(rule));
+                write.Put(rule);
                 added.Add(rule.Key);
             }
             ApplyStepHook?.Invoke("add");
             foreach (var rule in plan.RulesToRemove)
             {
                 if (added.Contains(rule.Key)) continue; // replaced in place by the add of the other action
-                var table = _tables.For(rule);
-                if (!table.TryGet(rule, out var old)) continue;
-                table.Delete(rule);
-                undo.Push(() => table.Put(rule, old));
+                write.Delete(rule);
             }
             ApplyStepHook?.Invoke("remove");
-            _slots.Switch(WithGeneration(final, _slots.Active.Generation + 1));
-            undo.Push(() => _slots.Switch(WithGeneration(before, _slots.Active.Generation + 1)));
+            final.Generation = _slots.Active.Generation + 1;
+            write.Switch(final);
             ApplyStepHook?.Invoke("settings");
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            var failures = 0;
-            while (undo.TryPop(out var step))
-            {
-                try
-                {
-                    step();
-                }
-                catch (Exception undoError) when (undoError is Sluice.Bpf.BpfException)
-                {
-                    failures++;
-                }
-            }
-            string state = failures == 0 ? "nothing was changed" : $"{failures} undo steps failed too: check `sluice guard status`";
-            throw new GuardException($"apply failed ({GuardAttachErrors.FirstLine(error.Message)}); {state}", error);
-        }
+            return 0;
+        });
     }
 }

@@ -14,12 +14,13 @@ public sealed partial class GuardController
 
     /// <summary>
     /// Bulk-adds rules (a 1,000,000-prefix blocklist): validates and dedupes them, groups them per map, skips those
-    /// installed already (their counters stay), sets the port-rule flags first, then writes with BPF_MAP_UPDATE_BATCH.
-    /// The guard is consistent at every instant, and an interrupted import simply completes when run again.
+    /// installed already (their counters stay), checks that the rest fit in their maps, sets the port-rule flags
+    /// first, then writes with BPF_MAP_UPDATE_BATCH. The guard is consistent at every instant; the import is all or
+    /// nothing (a failure or cancellation undoes what it wrote), under the guard's writer lock.
     /// </summary>
     /// <exception cref="GuardConflictException">A rule conflicts with another or an installed one (nothing written).</exception>
     /// <exception cref="GuardLockoutException">The rules would drop the current SSH session (unless <paramref name="force"/>).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; what was written stays, and a re-run completes it.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; what was written is undone.</exception>
     public GuardImportResult Import(IEnumerable<GuardRule> rules, IProgress<GuardImportProgress>? progress = null,
         CancellationToken cancellationToken = default, bool force = false)
     {
@@ -28,32 +29,29 @@ public sealed partial class GuardController
         var batch = RuleBatch.Create(rules, cancellationToken,
             progress is null ? null : read => progress.Report(new GuardImportProgress(read, 0, 0, clock.Elapsed)));
         var groups = Group(batch.Rules, _tables.All.Count);
-
-        long unchanged = 0;
-        var fresh = new List<GuardRule>[groups.Length];
-        for (int i = 0; i < groups.Length; i++)
+        return Write("the import", write =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var table = _tables.All[i];
-            int installed = -1;
-            (fresh[i], int same) = groups[i].Count > ReadAllThreshold ? SplitByReading(table, groups[i], out installed) : SplitInstalled(groups[i]);
-            unchanged += same;
-            if (fresh[i].Count > 0) CheckCapacity(table, fresh[i].Count, installed >= 0 ? installed : table.Count());
-        }
-        var all = new List<GuardRule>(fresh.Sum(list => list.Count));
-        foreach (var list in fresh) all.AddRange(list);
-        long total = all.Count;
-        var flags = _slots.Active.Flags | GuardPolicyModel.PortRuleFlags(all);
-        GuardLockoutCheck.CheckChange(_tables, all, [], WithFlags(_slots.Active, flags), SkipLockout(force), "this import");
-        progress?.Report(new GuardImportProgress(batch.Read, 0, total, clock.Elapsed));
-        if (total == 0) return new GuardImportResult(batch.Read, batch.Duplicates, 0, unchanged, clock.Elapsed);
+            long unchanged = 0;
+            var fresh = new List<GuardRule>[groups.Length];
+            for (int i = 0; i < groups.Length; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var table = _tables.All[i];
+                int installed = -1;
+                (fresh[i], int same) = groups[i].Count > ReadAllThreshold ? SplitByReading(table, groups[i], out installed) : SplitInstalled(groups[i]);
+                unchanged += same;
+                if (fresh[i].Count > 0) CheckCapacity(table, fresh[i].Count, installed >= 0 ? installed : table.Count());
+            }
+            var all = new List<GuardRule>(fresh.Sum(list => list.Count));
+            foreach (var list in fresh) all.AddRange(list);
+            long total = all.Count;
+            var active = _slots.Active;
+            CheckLockout(all, WithFlags(active, active.Flags | GuardPolicyModel.PortRuleFlags(all)), force, "this import");
+            progress?.Report(new GuardImportProgress(batch.Read, 0, total, clock.Elapsed));
+            if (total == 0) return new GuardImportResult(batch.Read, batch.Duplicates, 0, unchanged, clock.Elapsed);
 
-        // The flags go first: a port rule in a trie the program does not look at yet would be harmless, but a flag
-        // cleared while port rules exist would make them silently inactive.
-        if ((flags & ConfigSlots.PortFlags) != (_slots.Active.Flags & ConfigSlots.PortFlags)) _slots.SwitchFlags(flags);
-        long written = 0;
-        try
-        {
+            RaisePortFlags(write, active, all);
+            long written = 0;
             for (int i = 0; i < fresh.Length; i++)
             {
                 var table = _tables.All[i];
@@ -64,21 +62,14 @@ public sealed partial class GuardController
                     cancellationToken.ThrowIfCancellationRequested();
                     int length = Math.Min(ImportChunk, list.Count - start);
                     for (int j = 0; j < length; j++) values[j] = RuleTable.ValueOf(list[start + j]);
-                    table.PutBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list).Slice(start, length), values.AsSpan(0, length));
+                    write.PutAbsent(table, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list).Slice(start, length), values.AsSpan(0, length));
                     written += length;
                     progress?.Report(new GuardImportProgress(batch.Read, written, total, clock.Elapsed));
                 }
             }
-        }
-        catch (Sluice.Bpf.BpfException error)
-        {
-            throw new GuardException($"import stopped after {written} of {total} rules: {error.Message} (run it again to complete it)", error);
-        }
-        finally
-        {
-            if (written > 0) BumpGeneration();
-        }
-        return new GuardImportResult(batch.Read, batch.Duplicates, written, unchanged, clock.Elapsed);
+            write.BumpGeneration();
+            return new GuardImportResult(batch.Read, batch.Duplicates, written, unchanged, clock.Elapsed);
+        }, cancellationToken);
     }
 
     /// <summary>The rules per table; counted first so that no list grows (and re-copies) a million entries.</summary>

@@ -1,3 +1,4 @@
+using Sluice.Programs.Guard.Model;
 using Sluice.Programs.Guard.State;
 
 namespace Sluice.Programs.Guard;
@@ -23,6 +24,7 @@ public sealed partial class GuardController
     /// Installs rules. Rules already installed with the same action keep their counters (Unchanged); the same prefix
     /// and scope both allowed and denied in the request, or the opposite action of an installed rule, is a conflict
     /// (remove the installed rule first). The port-rule flag of a family is set before its first port rule is written.
+    /// All or nothing, under the guard's writer lock.
     /// </summary>
     /// <exception cref="GuardConflictException">A conflict; the message names the rules.</exception>
     /// <exception cref="GuardLockoutException">The rules would drop the current SSH session (unless <paramref name="force"/>).</exception>
@@ -30,29 +32,17 @@ public sealed partial class GuardController
     {
         ArgumentNullException.ThrowIfNull(rules);
         var batch = RuleBatch.Create(rules);
-        var (fresh, unchanged) = SplitInstalled(batch.Rules);
-        if (fresh.Count == 0) return new GuardChange(0, 0, unchanged);
-        var flags = _slots.Active.Flags | Model.GuardPolicyModel.PortRuleFlags(fresh);
-        GuardLockoutCheck.CheckChange(_tables, fresh, [], WithFlags(_slots.Active, flags), SkipLockout(force), "adding these rules");
-        var before = _slots.Active;
-        if ((flags & ConfigSlots.PortFlags) != (before.Flags & ConfigSlots.PortFlags)) _slots.SwitchFlags(flags);
-        var written = new List<GuardRule>();
-        try
+        return Write("adding rules", write =>
         {
-            foreach (var rule in fresh)
-            {
-                _tables.For(rule).Put(rule, RuleTable.ValueOf(rule));
-                written.Add(rule);
-            }
-        }
-        catch (Exception error) when (error is Sluice.Bpf.BpfException)
-        {
-            foreach (var rule in written) _tables.For(rule).Delete(rule);
-            _slots.Switch(WithGeneration(before, _slots.Active.Generation + 1));
-            throw new GuardException($"adding {fresh[written.Count]} failed: {error.Message} (nothing was added)", error);
-        }
-        BumpGeneration();
-        return new GuardChange(fresh.Count, 0, unchanged);
+            var (fresh, unchanged) = SplitInstalled(batch.Rules);
+            if (fresh.Count == 0) return new GuardChange(0, 0, unchanged);
+            var active = _slots.Active;
+            CheckLockout(fresh, WithFlags(active, active.Flags | GuardPolicyModel.PortRuleFlags(fresh)), force, "adding these rules");
+            RaisePortFlags(write, active, fresh);
+            foreach (var rule in fresh) write.Put(rule);
+            write.BumpGeneration();
+            return new GuardChange(fresh.Count, 0, unchanged);
+        });
     }
 
     /// <summary>
@@ -62,22 +52,23 @@ public sealed partial class GuardController
     public GuardChange RemoveRules(IReadOnlyList<GuardRule> rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        int removed = 0, unchanged = 0;
-        foreach (var rule in rules.Distinct())
+        foreach (var rule in rules) rule.Validate();
+        return Write("removing rules", write =>
         {
-            rule.Validate();
-            var table = _tables.For(rule);
-            if (table.TryGet(rule, out var value) && RuleTable.ActionOf(value) == rule.Action && table.Delete(rule)) removed++;
-            else unchanged++;
-        }
-        if (removed > 0)
-        {
-            var flags = PortFlagsInUse();
-            var active = _slots.Active;
-            if ((active.Flags & ConfigSlots.PortFlags) != flags) _slots.SwitchFlags(flags);
-            else BumpGeneration();
-        }
-        return new GuardChange(0, removed, unchanged);
+            int removed = 0, unchanged = 0;
+            foreach (var rule in rules.Distinct())
+            {
+                if (_tables.For(rule).TryGet(rule, out var value) && RuleTable.ActionOf(value) == rule.Action && write.Delete(rule)) removed++;
+                else unchanged++;
+            }
+            if (removed > 0)
+            {
+                var flags = PortFlagsInUse();
+                if ((_slots.Active.Flags & ConfigSlots.PortFlags) != flags) write.SwitchPortFlags(flags);
+                else write.BumpGeneration();
+            }
+            return new GuardChange(0, removed, unchanged);
+        });
     }
 
     /// <summary>The port-rule flags the installed rules need (a family's flag while its port trie is not empty).</summary>
@@ -101,24 +92,4 @@ public sealed partial class GuardController
 
     private static GuardConflictException Conflict(GuardRule rule, GuardRuleAction installed) => new(
         $"{rule} conflicts with the installed rule {rule with { Action = installed }}: remove that rule first");
-
-    private static GuardConfigValue WithFlags(GuardConfigValue value, GuardConfigFlags flags)
-    {
-        value.Flags = flags;
-        return value;
-    }
-
-    private static GuardConfigValue WithGeneration(GuardConfigValue value, uint generation)
-    {
-        value.Generation = generation;
-        return value;
-    }
-
-    /// <summary>Re-writes the active configuration with the generation bumped (every change shows in status).</summary>
-    private void BumpGeneration()
-    {
-        var value = _slots.Active;
-        value.Generation++;
-        _slots.Switch(value);
-    }
 }

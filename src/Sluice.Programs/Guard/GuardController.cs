@@ -1,3 +1,4 @@
+using Sluice.Bpf;
 using Sluice.Programs.Guard.State;
 
 namespace Sluice.Programs.Guard;
@@ -5,18 +6,21 @@ namespace Sluice.Programs.Guard;
 /// <summary>
 /// Attaches, drives and inspects the guard on one interface. All state is in maps pinned under
 /// <see cref="GuardTarget.PinDirectory"/>, so any number of controllers (CLI calls, a daemon, a restarted process) see
-/// and change the same guard; disposing a controller never detaches anything. Not thread-safe: one caller at a time.
+/// and change the same guard; disposing a controller never detaches anything. Changes from any number of
+/// controllers and processes are serialised by the guard's writer lock. One controller: one caller at a time.
 /// </summary>
 public sealed partial class GuardController : IDisposable
 {
     private readonly GuardMaps _maps;
     private readonly RuleTables _tables;
     private readonly ConfigSlots _slots;
+    private readonly PinDirectoryLock _pinLock;
 
-    private GuardController(GuardTarget target, GuardMaps maps)
+    private GuardController(GuardTarget target, GuardMaps maps, PinDirectoryLock pinLock)
     {
         Target = target;
         _maps = maps;
+        _pinLock = pinLock;
         _tables = new RuleTables(maps);
         _slots = new ConfigSlots(maps.Config, maps.ConfigSelect);
     }
@@ -43,13 +47,30 @@ public sealed partial class GuardController : IDisposable
     public static GuardController Open(GuardTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
+        // The directory first: a detach (and re-attach) after this point shows as !IsCurrent when this controller writes.
+        PinDirectoryLock? pinLock = null;
+        GuardMaps? maps = null;
         try
         {
-            return new GuardController(target, GuardMaps.Open(target));
+            pinLock = PinDirectoryLock.Open(target.PinDirectory);
+            maps = GuardMaps.Open(target);
+            return new GuardController(target, maps, pinLock);
         }
-        catch (Exception error) when (error is UnauthorizedAccessException or Sluice.Bpf.BpfException)
+        catch (DirectoryNotFoundException)
         {
+            throw GuardMaps.NotAttached(target);
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or Sluice.Bpf.BpfException or IOException)
+        {
+            pinLock?.Dispose();
+            maps?.Dispose();
             throw GuardAttachErrors.Explain(error, target, "open", Sluice.Bpf.XdpMode.BestAvailable);
+        }
+        catch
+        {
+            pinLock?.Dispose();
+            maps?.Dispose();
+            throw;
         }
     }
 
@@ -111,5 +132,9 @@ public sealed partial class GuardController : IDisposable
     private bool SkipLockout(bool force) => force || (Target.Namespace is not null && !LockoutInAnyNamespace);
 
     /// <summary>Closes this controller's map fds; the guard stays attached.</summary>
-    public void Dispose() => _maps.Dispose();
+    public void Dispose()
+    {
+        _maps.Dispose();
+        _pinLock.Dispose();
+    }
 }

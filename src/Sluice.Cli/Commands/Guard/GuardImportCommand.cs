@@ -46,7 +46,7 @@ internal static class GuardImportCommand
             {
                 progress.Finish();
                 Console.Error.WriteLine($"import cancelled after {progress.Done.ToString("N0", CultureInfo.InvariantCulture)} of {rules.Count.ToString("N0", CultureInfo.InvariantCulture)} rules; " +
-                    "those stay in place, run the same import again to finish");
+                    "those were taken out again: nothing changed");
                 return GuardRunner.Interrupted;
             }
         }));

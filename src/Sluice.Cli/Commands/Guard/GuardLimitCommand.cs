@@ -69,32 +69,35 @@ internal static class GuardLimitCommand
             var current = controller.Settings;
             if (anyChange)
             {
-                var limits = result.GetValue(off) ? GuardLimits.None : current.Limits;
-                limits = limits with
+                // Read and changed under the guard's writer lock: a concurrent change to other settings is kept.
+                current = controller.UpdateSettings(active =>
                 {
-                    PacketsPerSecond = values.Pps ?? limits.PacketsPerSecond,
-                    SynPerSecond = values.SynPps ?? limits.SynPerSecond,
-                    Burst = values.Burst ?? limits.Burst,
-                    SynBurst = values.SynBurst ?? limits.SynBurst,
-                    BlockTime = values.BlockTime ?? limits.BlockTime,
-                    ConnectionsPerSecond = values.ConnRate ?? limits.ConnectionsPerSecond,
-                    ConnectionBurst = values.ConnBurst ?? limits.ConnectionBurst,
-                    MaxConcurrentConnections = values.ConnMax ?? limits.MaxConcurrentConnections,
-                };
-                var updated = current with
-                {
-                    Limits = limits,
-                    Malformed = values.Malformed ?? current.Malformed,
-                    Default = values.Default ?? current.Default,
-                    SampleRate = values.SampleRate ?? current.SampleRate,
-                    SynCookies = values.SynCookies ?? current.SynCookies,
-                    Metadata = values.Metadata ?? current.Metadata,
-                    TrackSources = values.TrackSources ?? current.TrackSources,
-                    Suspicious = values.Suspicious ?? current.Suspicious,
-                    TcDrop = values.TcDrop ?? current.TcDrop,
-                };
-                controller.UpdateSettings(updated, result.GetValue(force));
-                current = controller.Settings;
+                    var limits = result.GetValue(off) ? GuardLimits.None : active.Limits;
+                    limits = limits with
+                    {
+                        PacketsPerSecond = values.Pps ?? limits.PacketsPerSecond,
+                        SynPerSecond = values.SynPps ?? limits.SynPerSecond,
+                        Burst = values.Burst ?? limits.Burst,
+                        SynBurst = values.SynBurst ?? limits.SynBurst,
+                        BlockTime = values.BlockTime ?? limits.BlockTime,
+                        ConnectionsPerSecond = values.ConnRate ?? limits.ConnectionsPerSecond,
+                        ConnectionBurst = values.ConnBurst ?? limits.ConnectionBurst,
+                        MaxConcurrentConnections = values.ConnMax ?? limits.MaxConcurrentConnections,
+                    };
+                    var updated = active with
+                    {
+                        Limits = limits,
+                        Malformed = values.Malformed ?? active.Malformed,
+                        Default = values.Default ?? active.Default,
+                        SampleRate = values.SampleRate ?? active.SampleRate,
+                        SynCookies = values.SynCookies ?? active.SynCookies,
+                        Metadata = values.Metadata ?? active.Metadata,
+                        TrackSources = values.TrackSources ?? active.TrackSources,
+                        Suspicious = values.Suspicious ?? active.Suspicious,
+                        TcDrop = values.TcDrop ?? active.TcDrop,
+                    };
+                    return updated;
+                }, result.GetValue(force));
             }
             if (result.GetValue(json))
             {

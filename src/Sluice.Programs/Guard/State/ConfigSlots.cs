@@ -34,16 +34,6 @@ internal sealed class ConfigSlots(BpfArrayMap<GuardConfigValue> config, BpfArray
         select.Update(0, 0);
     }
 
-    /// <summary>The active configuration with the given port-rule flags and the generation bumped, made active.</summary>
-    internal GuardConfigValue SwitchFlags(GuardConfigFlags portFlags)
-    {
-        var value = Active;
-        value.Flags = (value.Flags & ~PortFlags) | (portFlags & PortFlags);
-        value.Generation++;
-        Switch(value);
-        return value;
-    }
-
     /// <summary>GUARD_F_PORT_RULES_V4 | V6.</summary>
     internal const GuardConfigFlags PortFlags = GuardConfigFlags.PortRulesV4 | GuardConfigFlags.PortRulesV6;
 }

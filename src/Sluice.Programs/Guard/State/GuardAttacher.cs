@@ -21,6 +21,9 @@ internal static class GuardAttacher
         {
             BpfFileSystem.EnsureMounted();
             Directory.CreateDirectory(target.PinDirectory);
+            // Writers and detach of this guard wait while it is (re)attached.
+            using var pinLock = PinDirectoryLock.Open(target.PinDirectory);
+            using var held = GuardController.EnterWriterLock(pinLock, target);
             using var xdp = Load(GuardMapNames.XdpObject, target);
             if (xdp.PinnedPaths.Contains(target.PinPath(GuardMapNames.Config)))
             {
@@ -51,8 +54,13 @@ internal static class GuardAttacher
     {
         if (!Directory.Exists(target.PinDirectory)) return false;
         NetworkNamespace? netns = null;
+        // Detach waits for a writer to finish (or refuses after GuardController.WriterWait); a writer that comes
+        // after finds the directory gone and changes nothing.
+        using var pinLock = PinDirectoryLock.Open(target.PinDirectory);
+        using var held = GuardController.EnterWriterLock(pinLock, target);
         try
         {
+            GuardWrite.Forget(target);
             // A namespace deleted since the attach took the interface and its programs with it: only pins remain.
             if (target.Namespace is not null && File.Exists(Path.Combine(NetworkNamespace.NamedDirectory, target.Namespace)))
                 netns = NetworkNamespace.Open(target.Namespace);
@@ -73,6 +81,8 @@ internal static class GuardAttacher
     internal static void Upgrade(GuardTarget target)
     {
         if (!GuardMaps.Exists(target)) throw GuardMaps.NotAttached(target);
+        using var pinLock = PinDirectoryLock.Open(target.PinDirectory);
+        using var held = GuardController.EnterWriterLock(pinLock, target);
         using var netns = OpenNamespace(target);
         string stage = "XDP";
         try

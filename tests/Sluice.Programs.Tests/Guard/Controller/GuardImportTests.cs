@@ -76,23 +76,30 @@ public sealed class GuardImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_cancelled_import_leaves_a_consistent_state_that_a_rerun_completes()
+    public void A_cancelled_import_is_undone_and_a_rerun_completes()
     {
         Sluice.Tests.Requires.Root();
         using var bed = new GuardTestBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
+        var before = guard.ActiveConfig;
         var rules = Prefixes(200_000).Select(p => GuardRule.Parse(p)).Append(GuardRule.Parse("deny 198.19.0.0/16 udp/53")).ToList();
         using var cancel = new CancellationTokenSource();
+        long writtenWhenCancelled = 0;
         var progress = new SynchronousProgress(report =>
         {
-            if (report.Written > 0) cancel.Cancel();
+            if (report.Written <= 0) return;
+            writtenWhenCancelled = report.Written;
+            cancel.Cancel();
         });
         Assert.Throws<OperationCanceledException>(() => guard.Import(rules, progress, cancel.Token));
-        var partial = guard.CountRules().Total;
-        Assert.InRange(partial, 1, rules.Count - 1);
+        // All or nothing: the chunk written before the cancel is undone, flags and settings are back.
+        Assert.InRange(writtenWhenCancelled, 1, rules.Count - 1);
+        Assert.Equal(0, guard.CountRules().Total);
+        Assert.Equal(before.Flags, guard.ActiveConfig.Flags);
+        Assert.True(guard.ActiveConfig.Generation > before.Generation);
 
         var rerun = guard.Import(rules);
-        Assert.Equal((rules.Count - (long)partial, (long)partial), (rerun.Added, rerun.Unchanged));
+        Assert.Equal((rules.Count, 0L), (rerun.Added, rerun.Unchanged));
         Assert.Equal(rules.Count, guard.CountRules().Total);
         Assert.Equal(GuardConfigFlags.PortRulesV4, guard.ActiveConfig.Flags & GuardConfigFlags.PortRulesV4);
 
