@@ -1,10 +1,11 @@
 using System.Net;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Traffic;
+using Sluice.Lab;
+using Sluice.Lab.Traffic;
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Programs.Packets.PacketBuilder;
+using static Sluice.Lab.Packets.PacketBuilder;
 
 namespace Sluice.Programs.Tests.Guard.EndToEnd;
 
@@ -43,14 +44,14 @@ public sealed class MappedSourceEndToEndTests(ITestOutputHelper output)
         var mapped = Attacker.MapToIPv6();
         var before = lab.Guard.ReadStatistics();
 
-        RawFrames.Send(lab.Sender, lab.Veth.SenderInterface, Enumerable.Range(0, Packets).Select(i => Frame(protocol, mapped, 9400, i)));
+        PacketSender.SendOnce(lab.Veth.SenderNamespace, lab.Veth.SenderInterface, [.. Enumerable.Range(0, Packets).Select(i => Frame(protocol, mapped, 9400, i))]);
         ulong Denied() => lab.Guard.ReadStatistics()[GuardReason.Denied].Packets - before[GuardReason.Denied].Packets;
         GuardLab.WaitUntil(() => Denied() >= Packets, TimeSpan.FromSeconds(5));
         // A control from an unlisted IPv6 source shows the path delivers what the guard lets through.
         var clean = IPAddress.Parse("fd00::99");
         if (protocol == "udp")
         {
-            RawFrames.Send(lab.Sender, lab.Veth.SenderInterface, Enumerable.Range(0, Packets).Select(i => Frame(protocol, clean, 9400, i)));
+            PacketSender.SendOnce(lab.Veth.SenderNamespace, lab.Veth.SenderInterface, [.. Enumerable.Range(0, Packets).Select(i => Frame(protocol, clean, 9400, i))]);
             GuardLab.WaitUntil(() => sink.ReceivedFrom(clean) >= Packets, TimeSpan.FromSeconds(5));
         }
 
@@ -79,7 +80,7 @@ public sealed class MappedSourceEndToEndTests(ITestOutputHelper output)
         var before = lab.Guard.ReadStatistics();
 
         // The flood: far over the limit, from the allowed host's address in mapped form.
-        RawFrames.Send(lab.Sender, lab.Veth.SenderInterface, Enumerable.Range(0, 10 * Packets).Select(i => Frame(protocol, mapped, 9500, i)));
+        PacketSender.SendOnce(lab.Veth.SenderNamespace, lab.Veth.SenderInterface, [.. Enumerable.Range(0, 10 * Packets).Select(i => Frame(protocol, mapped, 9500, i))]);
         ulong Allowed() => lab.Guard.ReadStatistics()[GuardReason.Allowed].Packets - before[GuardReason.Allowed].Packets;
         GuardLab.WaitUntil(() => Allowed() >= 10 * Packets, TimeSpan.FromSeconds(5));
         // Then the real host, over IPv4, well below the limit.

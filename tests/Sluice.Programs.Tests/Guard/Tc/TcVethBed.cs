@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
+using Sluice.Lab.Traffic;
 using Sluice.Programs.Guard;
-using Sluice.Tests;
 
 namespace Sluice.Programs.Tests.Guard.Tc;
 
@@ -78,11 +78,8 @@ internal sealed class TcVethBed : IDisposable
         return socket;
     }));
 
-    /// <summary>
-    /// Sends whole Ethernet frames (VLAN tags and all) out of the sender's veth end through an AF_PACKET socket,
-    /// which the kernel hands to the device as they are.
-    /// </summary>
-    internal void SendFrames(IEnumerable<byte[]> frames) => RawFrames.Send(Sender, Pair.SenderInterface, frames);
+    /// <summary>Sends whole Ethernet frames (VLAN tags and all) out of the sender's veth end, exactly as built.</summary>
+    internal void SendFrames(IEnumerable<byte[]> frames) => PacketSender.SendOnce(Pair.SenderNamespace, Pair.SenderInterface, [.. frames]);
 
     /// <summary>Connects within <paramref name="timeout"/>; false when the handshake did not complete in time.</summary>
     internal static async Task<bool> TryConnectAsync(Socket socket, IPEndPoint server, TimeSpan timeout)
