@@ -70,6 +70,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int MkDir(string path, uint mode);
 
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Statx(int directoryFd, string path, int flags, uint mask, StatxBuffer* buffer);
+
+    [LibraryImport(Library, EntryPoint = "geteuid")]
+    internal static partial uint GetEuid();
+
     [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
     internal static partial int Flock(int fd, int operation);
 
@@ -90,6 +96,12 @@ internal static unsafe partial class Libc
     internal const int O_CLOEXEC = 0x80000;
     internal const int O_NOFOLLOW = 0x20000;
     internal const int ELOOP = 40;
+    internal const int AT_FDCWD = -100;
+    internal const int AT_SYMLINK_NOFOLLOW = 0x100;
+    internal const uint STATX_BASIC_STATS = 0x7ff;
+    internal const int S_IFMT = 0xF000;
+    internal const int S_IFDIR = 0x4000;
+    internal const int S_IFLNK = 0xA000;
     internal const int LOCK_EX = 2;
     internal const int LOCK_UN = 8;
     internal const int LOCK_NB = 4;
@@ -116,6 +128,14 @@ internal struct TimeSpec
 {
     public long Seconds;
     public long Nanoseconds;
+}
+
+/// <summary>struct statx (256 bytes); only the fields Sluice reads are named.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 256)]
+internal struct StatxBuffer
+{
+    [FieldOffset(20)] public uint Uid;
+    [FieldOffset(28)] public ushort Mode;
 }
 
 [StructLayout(LayoutKind.Sequential, Size = 120)]

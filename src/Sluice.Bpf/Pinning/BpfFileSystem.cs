@@ -28,7 +28,10 @@ public static class BpfFileSystem
         {
             Directory.CreateDirectory(mountPoint);
             if (IsBpfFs(mountPoint)) return;
-            if (Libc.Mount("bpf", mountPoint, "bpf", 0, null) != 0)
+            // mode=0700: without it a fresh bpffs is 1777, and a local user could create sluice/ first and plant
+            // symlinks that root later follows.
+            byte* options = stackalloc byte[] { (byte)'m', (byte)'o', (byte)'d', (byte)'e', (byte)'=', (byte)'0', (byte)'7', (byte)'0', (byte)'0', 0 };
+            if (Libc.Mount("bpf", mountPoint, "bpf", 0, options) != 0)
             {
                 int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
                 throw new IOException($"mounting bpffs at {mountPoint} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
@@ -48,6 +51,79 @@ public static class BpfFileSystem
         string directory = Path.GetDirectoryName(full) ?? "/";
         Directory.CreateDirectory(directory);
         ThrowIfNotBpfFs(directory, full);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> and its missing parents with mode 0700, after checking that no
+    /// component of the path is a symbolic link and that every existing component inside the BPF filesystem is owned
+    /// by root (or by the calling user): pinned state must not live where another user can redirect or replace it.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">A component is a symlink or owned by another user; the message names it.</exception>
+    /// <exception cref="IOException">mkdir(2) or statx(2) failed.</exception>
+    public static void CreatePrivateDirectory(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        string full = Path.GetFullPath(directory).TrimEnd('/');
+        string current = "";
+        foreach (string part in full.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current += "/" + part;
+            if (!TryStat(current, out var stat))
+            {
+                if (Libc.MkDir(current, 0x1C0 /* 0700 */) != 0)
+                {
+                    int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    if (errno != Libc.EEXIST)
+                        throw new IOException($"creating {current} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
+                }
+                if (!TryStat(current, out stat)) throw new IOException($"{current} vanished right after it was created");
+            }
+            CheckComponent(current, stat, ownerMatters: IsBpfFs(current));
+        }
+    }
+
+    /// <summary>
+    /// Throws unless every component of <paramref name="path"/> that exists is a real directory or file, not a
+    /// symbolic link: call before deleting pinned state, so a deletion never follows a link planted in the path.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">A component is a symlink; the message names it.</exception>
+    public static void ThrowIfSymlinked(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string current = "";
+        foreach (string part in Path.GetFullPath(path).Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current += "/" + part;
+            if (!TryStat(current, out var stat)) return;
+            if ((stat.Mode & Libc.S_IFMT) == Libc.S_IFLNK)
+                throw new UnauthorizedAccessException($"{current} is a symbolic link: refusing to follow it under pinned state");
+        }
+    }
+
+    private static void CheckComponent(string path, StatxBuffer stat, bool ownerMatters)
+    {
+        int type = stat.Mode & Libc.S_IFMT;
+        if (type == Libc.S_IFLNK)
+            throw new UnauthorizedAccessException($"{path} is a symbolic link: refusing to keep pinned state behind it");
+        if (type != Libc.S_IFDIR)
+            throw new UnauthorizedAccessException($"{path} is not a directory");
+        if (ownerMatters && stat.Uid != 0 && stat.Uid != Libc.GetEuid())
+            throw new UnauthorizedAccessException($"{path} is owned by uid {stat.Uid}, not root: refusing to keep pinned state there");
+    }
+
+    private static unsafe bool TryStat(string path, out StatxBuffer stat)
+    {
+        StatxBuffer buffer;
+        if (Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, &buffer) != 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (errno is not (Libc.ENOENT or Libc.ENOTDIR))
+                throw new IOException($"statx {path} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
+            stat = default;
+            return false;
+        }
+        stat = buffer;
+        return true;
     }
 
     internal static void ThrowIfNotBpfFs(string directory, string path)

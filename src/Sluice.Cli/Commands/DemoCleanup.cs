@@ -19,6 +19,8 @@ internal static class DemoCleanup
         }
         // Deleting a pin drops the kernel reference it held, so this also releases whatever Detach could not.
         string namespaceDirectory = Path.GetDirectoryName(target.PinDirectory)!;
+        // Never through a symlink someone planted in the path: that would delete whatever it points at.
+        Sluice.Bpf.BpfFileSystem.ThrowIfSymlinked(namespaceDirectory);
         if (Directory.Exists(namespaceDirectory)) Directory.Delete(namespaceDirectory, recursive: true);
     }
 

@@ -21,7 +21,9 @@ public sealed record GuardTarget(string Interface, string? Namespace = null)
     public string Interface { get; } = ValidateName(Interface, "interface", 15);
 
     /// <summary>The namespace name, or null (validated like a file name).</summary>
-    public string? Namespace { get; } = Namespace is null ? null : ValidateName(Namespace, "namespace", 255);
+    public string? Namespace { get; } = Namespace is null ? null : ValidateName(Namespace, "namespace", 255) == DefaultNamespaceLabel
+        ? throw new GuardException($"a network namespace named '{DefaultNamespaceLabel}' would share the pin directory of the caller's own namespace: rename it")
+        : Namespace;
 
     /// <summary><see cref="Namespace"/> or "default".</summary>
     public string NamespaceLabel => Namespace ?? DefaultNamespaceLabel;

@@ -20,7 +20,15 @@ internal static class GuardAttacher
         try
         {
             BpfFileSystem.EnsureMounted();
-            Directory.CreateDirectory(target.PinDirectory);
+            BpfFileSystem.CreatePrivateDirectory(target.PinDirectory);
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            // A symlinked or foreign-owned component: nothing of ours is there to clean up.
+            throw new GuardException($"the pin directory of {target.Describe()} is not safe: {error.Message}", error);
+        }
+        try
+        {
             // Writers and detach of this guard wait while it is (re)attached.
             using var pinLock = PinDirectoryLock.Open(target.PinDirectory);
             using var held = GuardController.EnterWriterLock(pinLock, target);
@@ -52,6 +60,7 @@ internal static class GuardAttacher
     /// <summary>Detaches both links and removes every pin and the emptied directories; false when nothing was there.</summary>
     internal static bool Detach(GuardTarget target)
     {
+        ThrowIfSymlinked(target);
         if (!Directory.Exists(target.PinDirectory)) return false;
         NetworkNamespace? netns = null;
         // Detach waits for a writer to finish (or refuses after GuardController.WriterWait); a writer that comes
@@ -214,8 +223,22 @@ internal static class GuardAttacher
         }
     }
 
+    /// <summary>Refuses pin paths that run through a symlink: deleting pins must never follow one.</summary>
+    internal static void ThrowIfSymlinked(GuardTarget target)
+    {
+        try
+        {
+            BpfFileSystem.ThrowIfSymlinked(target.PinDirectory);
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw new GuardException($"the pin directory of {target.Describe()} is not safe: {error.Message}", error);
+        }
+    }
+
     private static void RemoveAll(GuardTarget target, NetworkNamespace? netns)
     {
+        ThrowIfSymlinked(target);
         foreach (var name in new[] { GuardMapNames.XdpLink, GuardMapNames.TcLink })
         {
             using var link = OpenLink(target.PinPath(name));

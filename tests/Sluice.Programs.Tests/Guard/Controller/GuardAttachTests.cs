@@ -134,4 +134,40 @@ public sealed class GuardAttachTests
         Assert.Contains("already taken by program", taken.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(bed.Target.PinDirectory));
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Pin_directories_are_private_and_a_planted_symlink_is_refused_never_followed()
+    {
+        Requires.Root();
+        using var bed = new GuardTestBed();
+        using (GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic }))
+        {
+            const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Assert.Equal(Private, File.GetUnixFileMode(bed.Target.PinDirectory));
+            Assert.Equal(Private, File.GetUnixFileMode(Path.GetDirectoryName(bed.Target.PinDirectory)!));
+        }
+        GuardController.Detach(bed.Target);
+
+        // Someone plants <root>/<netns> -> a directory of theirs holding "<interface>/xdp_link".
+        string victim = Directory.CreateTempSubdirectory("sluice-victim-").FullName;
+        string label = Path.GetDirectoryName(bed.Target.PinDirectory)!;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(victim, bed.Target.Interface));
+            File.WriteAllText(Path.Combine(victim, bed.Target.Interface, "xdp_link"), "precious");
+            Directory.CreateDirectory(bed.Root);
+            File.CreateSymbolicLink(label, victim);
+            var detach = Assert.Throws<GuardException>(() => GuardController.Detach(bed.Target));
+            Assert.Contains("is a symbolic link", detach.Message, StringComparison.Ordinal);
+            var attach = Assert.Throws<GuardException>(() => GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic }));
+            Assert.Contains("is not safe", attach.Message, StringComparison.Ordinal);
+            Assert.Equal("precious", File.ReadAllText(Path.Combine(victim, bed.Target.Interface, "xdp_link")));
+        }
+        finally
+        {
+            if (File.Exists(label) || Directory.Exists(label)) File.Delete(label);
+            Directory.Delete(victim, recursive: true);
+        }
+    }
 }

@@ -88,6 +88,9 @@ public sealed class GuardRuleTests
         Assert.Equal("veth1 (netns lab)", inNamespace.Describe());
         Assert.Throws<GuardException>(() => new GuardTarget("a/b"));
         Assert.Throws<GuardException>(() => new GuardTarget("averyveryverylongname"));
+        // A namespace named like the caller's own label would share its pin directory.
+        var shared = Assert.Throws<GuardException>(() => new GuardTarget("eth0", "default"));
+        Assert.Contains("would share the pin directory", shared.Message, StringComparison.Ordinal);
     }
 
     [Fact]
