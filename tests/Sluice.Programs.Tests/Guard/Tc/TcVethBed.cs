@@ -106,10 +106,11 @@ internal sealed class TcVethBed : IDisposable
         }
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 10 ms for up to five seconds.</summary>
+    /// <summary>Polls <paramref name="condition"/> every 10 ms for up to <see cref="Wait.Generous"/>.</summary>
     internal static async Task<bool> EventuallyAsync(Func<bool> condition)
     {
-        for (int i = 0; i < 500; i++)
+        long deadline = Environment.TickCount64 + (long)Wait.Generous.TotalMilliseconds;
+        while (Environment.TickCount64 < deadline)
         {
             if (condition()) return true;
             await Task.Delay(10);
