@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Sluice.Tests;
 
 namespace Sluice.Bpf.Tests.Links;
 
