@@ -52,7 +52,8 @@ public sealed class LiveUpdateEndToEndTests(ITestOutputHelper output)
             ulong passedBeforeRemove = Passed();
             long receivedBeforeRemove = sink.Received;
             ulong deniedBeforeRemove = Denied();
-            Assert.Equal(deniedBeforeRemove, lab.RuleHits(deny));
+            // Read later while the sender keeps going: the rule's own counter has at least as many.
+            Assert.True(lab.RuleHits(deny) >= deniedBeforeRemove, $"the deny rule counted fewer than the {deniedBeforeRemove} denied");
             Assert.True(passedBeforeRemove <= (ulong)mayPass,
                 $"{passedBeforeRemove} packets passed the guard but only {mayPass} were sent before the deny was in force");
             Assert.True(receivedBeforeRemove <= mayPass, $"{receivedBeforeRemove} arrived, only {mayPass} were sent before the deny");
