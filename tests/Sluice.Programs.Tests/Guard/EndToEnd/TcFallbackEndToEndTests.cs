@@ -22,14 +22,14 @@ public sealed class TcFallbackEndToEndTests
         var status = lab.Guard.Status();
         Assert.Equal("cls_bpf", status.TcMethod);
         Assert.Equal(0u, status.TcLinkId);
-        var filter = Assert.Single(Tc.ListFilters(lab.Target.Interface, TcDirection.Ingress, lab.Receiver));
+        var filter = Assert.Single(Sluice.Bpf.Tc.ListFilters(lab.Target.Interface, TcDirection.Ingress, lab.Receiver));
         Assert.Equal(status.TcProgramId, filter.ProgramId);
         Assert.Empty(Tcx.Query(lab.Target.Interface, TcDirection.Ingress, lab.Receiver).Programs);
         Assert.False(File.Exists(lab.Target.PinPath(GuardMapNames.TcLink)));
 
         // Attaching again replaces the filter in place: still exactly one.
         using (GuardController.Attach(lab.Target, new GuardAttachOptions { Mode = XdpMode.Generic })) { }
-        Assert.Single(Tc.ListFilters(lab.Target.Interface, TcDirection.Ingress, lab.Receiver));
+        Assert.Single(Sluice.Bpf.Tc.ListFilters(lab.Target.Interface, TcDirection.Ingress, lab.Receiver));
 
         using (var sink = UdpSink.Start(new IPEndPoint(GuardLab.ServerAddress, 9400), lab.Receiver))
         {
@@ -43,7 +43,7 @@ public sealed class TcFallbackEndToEndTests
         }
 
         Assert.True(GuardController.Detach(lab.Target));
-        Assert.Empty(Tc.ListFilters(lab.Target.Interface, TcDirection.Ingress, lab.Receiver));
+        Assert.Empty(Sluice.Bpf.Tc.ListFilters(lab.Target.Interface, TcDirection.Ingress, lab.Receiver));
         Assert.False(Sluice.Bpf.Xdp.Query(lab.Target.Interface, lab.Receiver).IsAttached);
     }
 }

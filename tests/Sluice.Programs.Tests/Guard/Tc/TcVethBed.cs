@@ -96,10 +96,10 @@ internal sealed class TcVethBed : IDisposable
         }
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 10 ms for up to <see cref="Wait.Generous"/>.</summary>
+    /// <summary>Polls <paramref name="condition"/> every 10 ms for up to <see cref="Sluice.Tests.Wait.Generous"/>.</summary>
     internal static async Task<bool> EventuallyAsync(Func<bool> condition)
     {
-        long deadline = Environment.TickCount64 + (long)Wait.Generous.TotalMilliseconds;
+        long deadline = Environment.TickCount64 + (long)Sluice.Tests.Wait.Generous.TotalMilliseconds;
         while (Environment.TickCount64 < deadline)
         {
             if (condition()) return true;
