@@ -10,7 +10,9 @@ namespace Sluice.Bpf.Generator.Tests;
 [Trait("Category", "Build")]
 public class BuildIntegrationTests
 {
-    private static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(3);
+    // Only a hang guard: on the shared 2-core machine under load a small build has taken more than 3 minutes
+    // (the stress run of issue 20 saw it), so the bound is far above any real build.
+    private static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(30);
 
     private const string ProgramV1 = """
         #include <linux/bpf.h>
@@ -88,7 +90,7 @@ public class BuildIntegrationTests
         var build = DotnetProcess.Run(sample, BuildLimit, "build", "-c", "Release", "-nologo", "-p:BuildProjectReferences=false");
         Assert.True(build.ExitCode == 0, build.Output);
 
-        var run = DotnetProcess.Run(sample, TimeSpan.FromMinutes(1), Path.Combine("bin", "Release", "net10.0", "XdpProtocolCounter.dll"));
+        var run = DotnetProcess.Run(sample, TimeSpan.FromMinutes(10), Path.Combine("bin", "Release", "net10.0", "XdpProtocolCounter.dll"));
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("IPv4 UDP      134 bytes -> Drop", run.Output, StringComparison.Ordinal);

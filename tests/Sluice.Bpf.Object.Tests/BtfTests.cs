@@ -91,15 +91,18 @@ public class BtfTests
     }
 
     [Fact]
-    public void Every_fixture_btf_round_trips_through_the_parser()
+    public void Fixed_up_btf_keeps_every_type_and_sizes_every_struct()
     {
+        // The fix-ups change data-section sizes and offsets only (bpftool checks the parse itself, see
+        // BtfBpftoolCrossCheckTests): the blob handed to the kernel still has every type, each struct sized as declared.
         foreach (var fixture in Objects.AllFixtures)
         {
             var spec = Objects.Read(fixture);
+            var original = BtfParser.Parse(OriginalBtf(fixture), fixture);
             var reparsed = BtfParser.Parse(spec.Btf!.RawData, fixture);
-            Assert.Equal(spec.Btf.Types.Select(t => (t.Kind, t.Name, t.Size)), reparsed.Types.Select(t => (t.Kind, t.Name, t.Size)));
-            foreach (var type in spec.Btf.Types.Where(t => t.Kind is BtfKind.Struct or BtfKind.Union))
-                Assert.Equal(type.Size, spec.Btf.SizeOf(type.Id));
+            Assert.Equal(original.Types.Select(t => (t.Kind, t.Name)), reparsed.Types.Select(t => (t.Kind, t.Name)));
+            foreach (var type in original.Types.Where(t => t.Kind is BtfKind.Struct or BtfKind.Union))
+                Assert.Equal(type.Size, reparsed.SizeOf(type.Id));
         }
     }
 

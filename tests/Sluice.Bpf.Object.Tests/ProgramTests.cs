@@ -67,77 +67,92 @@ public class ProgramTests
     }
 
     [Fact]
-    public void Sections_fixture_has_one_program_per_section_name()
+    public void Sections_fixture_has_one_program_per_section_name_and_the_table_covers_them_all()
     {
         var spec = Objects.Read("sections");
-        Assert.Equal(53, spec.Programs.Count);
+        var expected = LibbpfSectionRows.Select(row => row.Section).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, spec.Programs.Select(p => p.SectionName).Order(StringComparer.Ordinal));
         foreach (var program in spec.Programs)
         {
             var expectedName = "prog_" + new string(program.SectionName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
             Assert.Equal(expectedName, program.Name);
-            var info = ProgramSectionTable.Lookup(program.SectionName);
-            Assert.NotNull(info);
-            Assert.Equal(info.Value.Type, program.Type);
-            Assert.Equal(info.Value.ExpectedAttachType, program.ExpectedAttachType);
-            Assert.Equal(info.Value.HasExpectedAttachType, program.HasExpectedAttachType);
-            Assert.Equal(info.Value.Flags, program.Flags);
+        }
+    }
+
+    /// <summary>
+    /// libbpf's section names (the "Program types and ELF Sections" table of the libbpf documentation, libbpf 1.5),
+    /// written out by hand: section, program type, expected attach type (when libbpf sets one) and program flags
+    /// (32 = BPF_F_XDP_HAS_FRAGS). Independent of <see cref="ProgramSectionTable"/>, which the reader uses.
+    /// </summary>
+    private static readonly (string Section, BpfProgramType Type, BpfAttachType Attach, bool HasAttach, uint Flags)[] LibbpfSectionRows =
+    [
+        ("xdp", BpfProgramType.Xdp, BpfAttachType.Xdp, true, 0u),
+        ("xdp.frags", BpfProgramType.Xdp, BpfAttachType.Xdp, true, 32u),
+        ("xdp/devmap", BpfProgramType.Xdp, BpfAttachType.XdpDevmap, true, 0u),
+        ("xdp.frags/devmap", BpfProgramType.Xdp, BpfAttachType.XdpDevmap, true, 32u),
+        ("xdp/cpumap", BpfProgramType.Xdp, BpfAttachType.XdpCpumap, true, 0u),
+        ("xdp.frags/cpumap", BpfProgramType.Xdp, BpfAttachType.XdpCpumap, true, 32u),
+        ("tc", BpfProgramType.SchedCls, (BpfAttachType)0, false, 0u),
+        ("tc/ingress", BpfProgramType.SchedCls, BpfAttachType.TcxIngress, true, 0u),
+        ("tc/egress", BpfProgramType.SchedCls, BpfAttachType.TcxEgress, true, 0u),
+        ("tcx/ingress", BpfProgramType.SchedCls, BpfAttachType.TcxIngress, true, 0u),
+        ("tcx/egress", BpfProgramType.SchedCls, BpfAttachType.TcxEgress, true, 0u),
+        ("classifier", BpfProgramType.SchedCls, (BpfAttachType)0, false, 0u),
+        ("action", BpfProgramType.SchedAct, (BpfAttachType)0, false, 0u),
+        ("sockops", BpfProgramType.SockOps, BpfAttachType.CgroupSockOps, true, 0u),
+        ("sk_msg", BpfProgramType.SkMsg, BpfAttachType.SkMsgVerdict, true, 0u),
+        ("sk_skb", BpfProgramType.SkSkb, (BpfAttachType)0, false, 0u),
+        ("sk_skb/stream_parser", BpfProgramType.SkSkb, BpfAttachType.SkSkbStreamParser, true, 0u),
+        ("sk_skb/stream_verdict", BpfProgramType.SkSkb, BpfAttachType.SkSkbStreamVerdict, true, 0u),
+        ("sk_skb/verdict", BpfProgramType.SkSkb, BpfAttachType.SkSkbVerdict, true, 0u),
+        ("socket", BpfProgramType.SocketFilter, (BpfAttachType)0, false, 0u),
+        ("sk_lookup", BpfProgramType.SkLookup, BpfAttachType.SkLookup, true, 0u),
+        ("sk_reuseport", BpfProgramType.SkReuseport, BpfAttachType.SkReuseportSelect, true, 0u),
+        ("sk_reuseport/migrate", BpfProgramType.SkReuseport, BpfAttachType.SkReuseportSelectOrMigrate, true, 0u),
+        ("flow_dissector", BpfProgramType.FlowDissector, BpfAttachType.FlowDissector, true, 0u),
+        ("cgroup_skb/ingress", BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetIngress, true, 0u),
+        ("cgroup_skb/egress", BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetEgress, true, 0u),
+        ("cgroup/skb", BpfProgramType.CgroupSkb, (BpfAttachType)0, false, 0u),
+        ("cgroup/sock", BpfProgramType.CgroupSock, BpfAttachType.CgroupInetSockCreate, true, 0u),
+        ("cgroup/sock_create", BpfProgramType.CgroupSock, BpfAttachType.CgroupInetSockCreate, true, 0u),
+        ("cgroup/sock_release", BpfProgramType.CgroupSock, BpfAttachType.CgroupInetSockRelease, true, 0u),
+        ("cgroup/post_bind4", BpfProgramType.CgroupSock, BpfAttachType.CgroupInet4PostBind, true, 0u),
+        ("cgroup/post_bind6", BpfProgramType.CgroupSock, BpfAttachType.CgroupInet6PostBind, true, 0u),
+        ("cgroup/connect4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet4Connect, true, 0u),
+        ("cgroup/connect6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet6Connect, true, 0u),
+        ("cgroup/bind4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet4Bind, true, 0u),
+        ("cgroup/bind6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet6Bind, true, 0u),
+        ("cgroup/sendmsg4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupUdp4Sendmsg, true, 0u),
+        ("cgroup/sendmsg6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupUdp6Sendmsg, true, 0u),
+        ("cgroup/recvmsg4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupUdp4Recvmsg, true, 0u),
+        ("cgroup/recvmsg6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupUdp6Recvmsg, true, 0u),
+        ("cgroup/getpeername4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet4Getpeername, true, 0u),
+        ("cgroup/getpeername6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet6Getpeername, true, 0u),
+        ("cgroup/getsockname4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet4Getsockname, true, 0u),
+        ("cgroup/getsockname6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet6Getsockname, true, 0u),
+        ("cgroup/getsockopt", BpfProgramType.CgroupSockopt, BpfAttachType.CgroupGetsockopt, true, 0u),
+        ("cgroup/setsockopt", BpfProgramType.CgroupSockopt, BpfAttachType.CgroupSetsockopt, true, 0u),
+        ("cgroup/sysctl", BpfProgramType.CgroupSysctl, BpfAttachType.CgroupSysctl, true, 0u),
+        ("cgroup/dev", BpfProgramType.CgroupDevice, BpfAttachType.CgroupDevice, true, 0u),
+        ("lwt_in", BpfProgramType.LwtIn, (BpfAttachType)0, false, 0u),
+        ("lwt_out", BpfProgramType.LwtOut, (BpfAttachType)0, false, 0u),
+        ("lwt_xmit", BpfProgramType.LwtXmit, (BpfAttachType)0, false, 0u),
+        ("lwt_seg6local", BpfProgramType.LwtSeg6Local, (BpfAttachType)0, false, 0u),
+        ("netfilter", BpfProgramType.Netfilter, BpfAttachType.Netfilter, true, 0u),
+    ];
+
+    public static TheoryData<string, BpfProgramType, BpfAttachType, bool, uint> LibbpfSections
+    {
+        get
+        {
+            var data = new TheoryData<string, BpfProgramType, BpfAttachType, bool, uint>();
+            foreach (var row in LibbpfSectionRows) data.Add(row.Section, row.Type, row.Attach, row.HasAttach, row.Flags);
+            return data;
         }
     }
 
     [Theory]
-    [InlineData("xdp", BpfProgramType.Xdp, BpfAttachType.Xdp, true, 0u)]
-    [InlineData("xdp.frags", BpfProgramType.Xdp, BpfAttachType.Xdp, true, 32u)]
-    [InlineData("xdp/devmap", BpfProgramType.Xdp, BpfAttachType.XdpDevmap, true, 0u)]
-    [InlineData("xdp.frags/devmap", BpfProgramType.Xdp, BpfAttachType.XdpDevmap, true, 32u)]
-    [InlineData("xdp/cpumap", BpfProgramType.Xdp, BpfAttachType.XdpCpumap, true, 0u)]
-    [InlineData("xdp.frags/cpumap", BpfProgramType.Xdp, BpfAttachType.XdpCpumap, true, 32u)]
-    [InlineData("tc", BpfProgramType.SchedCls, (BpfAttachType)0, false, 0u)]
-    [InlineData("tc/ingress", BpfProgramType.SchedCls, BpfAttachType.TcxIngress, true, 0u)]
-    [InlineData("tc/egress", BpfProgramType.SchedCls, BpfAttachType.TcxEgress, true, 0u)]
-    [InlineData("tcx/ingress", BpfProgramType.SchedCls, BpfAttachType.TcxIngress, true, 0u)]
-    [InlineData("tcx/egress", BpfProgramType.SchedCls, BpfAttachType.TcxEgress, true, 0u)]
-    [InlineData("classifier", BpfProgramType.SchedCls, (BpfAttachType)0, false, 0u)]
-    [InlineData("action", BpfProgramType.SchedAct, (BpfAttachType)0, false, 0u)]
-    [InlineData("sockops", BpfProgramType.SockOps, BpfAttachType.CgroupSockOps, true, 0u)]
-    [InlineData("sk_msg", BpfProgramType.SkMsg, BpfAttachType.SkMsgVerdict, true, 0u)]
-    [InlineData("sk_skb", BpfProgramType.SkSkb, (BpfAttachType)0, false, 0u)]
-    [InlineData("sk_skb/stream_parser", BpfProgramType.SkSkb, BpfAttachType.SkSkbStreamParser, true, 0u)]
-    [InlineData("sk_skb/stream_verdict", BpfProgramType.SkSkb, BpfAttachType.SkSkbStreamVerdict, true, 0u)]
-    [InlineData("sk_skb/verdict", BpfProgramType.SkSkb, BpfAttachType.SkSkbVerdict, true, 0u)]
-    [InlineData("socket", BpfProgramType.SocketFilter, (BpfAttachType)0, false, 0u)]
-    [InlineData("sk_lookup", BpfProgramType.SkLookup, BpfAttachType.SkLookup, true, 0u)]
-    [InlineData("sk_reuseport", BpfProgramType.SkReuseport, BpfAttachType.SkReuseportSelect, true, 0u)]
-    [InlineData("sk_reuseport/migrate", BpfProgramType.SkReuseport, BpfAttachType.SkReuseportSelectOrMigrate, true, 0u)]
-    [InlineData("flow_dissector", BpfProgramType.FlowDissector, BpfAttachType.FlowDissector, true, 0u)]
-    [InlineData("cgroup_skb/ingress", BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetIngress, true, 0u)]
-    [InlineData("cgroup_skb/egress", BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetEgress, true, 0u)]
-    [InlineData("cgroup/skb", BpfProgramType.CgroupSkb, (BpfAttachType)0, false, 0u)]
-    [InlineData("cgroup/sock", BpfProgramType.CgroupSock, BpfAttachType.CgroupInetSockCreate, true, 0u)]
-    [InlineData("cgroup/sock_create", BpfProgramType.CgroupSock, BpfAttachType.CgroupInetSockCreate, true, 0u)]
-    [InlineData("cgroup/sock_release", BpfProgramType.CgroupSock, BpfAttachType.CgroupInetSockRelease, true, 0u)]
-    [InlineData("cgroup/post_bind4", BpfProgramType.CgroupSock, BpfAttachType.CgroupInet4PostBind, true, 0u)]
-    [InlineData("cgroup/post_bind6", BpfProgramType.CgroupSock, BpfAttachType.CgroupInet6PostBind, true, 0u)]
-    [InlineData("cgroup/connect4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet4Connect, true, 0u)]
-    [InlineData("cgroup/connect6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet6Connect, true, 0u)]
-    [InlineData("cgroup/bind4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet4Bind, true, 0u)]
-    [InlineData("cgroup/bind6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet6Bind, true, 0u)]
-    [InlineData("cgroup/sendmsg4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupUdp4Sendmsg, true, 0u)]
-    [InlineData("cgroup/sendmsg6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupUdp6Sendmsg, true, 0u)]
-    [InlineData("cgroup/recvmsg4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupUdp4Recvmsg, true, 0u)]
-    [InlineData("cgroup/recvmsg6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupUdp6Recvmsg, true, 0u)]
-    [InlineData("cgroup/getpeername4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet4Getpeername, true, 0u)]
-    [InlineData("cgroup/getpeername6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet6Getpeername, true, 0u)]
-    [InlineData("cgroup/getsockname4", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet4Getsockname, true, 0u)]
-    [InlineData("cgroup/getsockname6", BpfProgramType.CgroupSockAddr, BpfAttachType.CgroupInet6Getsockname, true, 0u)]
-    [InlineData("cgroup/getsockopt", BpfProgramType.CgroupSockopt, BpfAttachType.CgroupGetsockopt, true, 0u)]
-    [InlineData("cgroup/setsockopt", BpfProgramType.CgroupSockopt, BpfAttachType.CgroupSetsockopt, true, 0u)]
-    [InlineData("cgroup/sysctl", BpfProgramType.CgroupSysctl, BpfAttachType.CgroupSysctl, true, 0u)]
-    [InlineData("cgroup/dev", BpfProgramType.CgroupDevice, BpfAttachType.CgroupDevice, true, 0u)]
-    [InlineData("lwt_in", BpfProgramType.LwtIn, (BpfAttachType)0, false, 0u)]
-    [InlineData("lwt_out", BpfProgramType.LwtOut, (BpfAttachType)0, false, 0u)]
-    [InlineData("lwt_xmit", BpfProgramType.LwtXmit, (BpfAttachType)0, false, 0u)]
-    [InlineData("lwt_seg6local", BpfProgramType.LwtSeg6Local, (BpfAttachType)0, false, 0u)]
-    [InlineData("netfilter", BpfProgramType.Netfilter, BpfAttachType.Netfilter, true, 0u)]
+    [MemberData(nameof(LibbpfSections))]
     public void Section_names_map_to_libbpf_types(string section, BpfProgramType type, BpfAttachType attach, bool hasAttach, uint flags)
     {
         var program = Objects.Read("sections").Programs.Single(p => p.SectionName == section);

@@ -17,6 +17,10 @@ public class FeatureCommandTests
         foreach (var type in new[] { "xdp", "sched_cls", "sock_ops", "sk_msg", "sk_skb", "cgroup_skb", "socket_filter" })
             Assert.Equal("supported", programs.GetProperty(type).GetString());
         Assert.Equal("unknown", programs.GetProperty("tracing").GetString());
+        // A negative the kernel's configuration decides: no CONFIG_BPF_LIRC_MODE2 means "unsupported".
+        Assert.Equal(KernelConfig.IsBuiltIn("CONFIG_BPF_LIRC_MODE2") ? "supported" : "unsupported",
+            programs.GetProperty("lirc_mode2").GetString());
+        Assert.Contains(programs.EnumerateObject(), p => p.Value.GetString() != "supported");
 
         var maps = report.GetProperty("map_types");
         foreach (var type in new[] { "hash", "array", "percpu_array", "lru_hash", "lpm_trie", "devmap", "devmap_hash", "cpumap", "sockmap",
@@ -35,6 +39,18 @@ public class FeatureCommandTests
         Assert.DoesNotContain("bpf_xdp_adjust_meta", Names(helpers.GetProperty("socket_filter")));
         Assert.Contains("bpf_msg_redirect_hash", Names(helpers.GetProperty("sk_msg")));
         Assert.Contains("bpf_skb_vlan_push", Names(helpers.GetProperty("sched_cls")));
+        // Helpers are per program type: no type gets every helper (a probe that always said yes would list them all).
+        var lengths = helpers.EnumerateObject().Select(h => h.Value.GetArrayLength()).ToList();
+        Assert.True(lengths.Distinct().Count() > 1, "every program type got the same helper list");
+    }
+
+    [Fact]
+    public void Feature_table_says_no_for_what_the_kernel_lacks()
+    {
+        Requires.Root();
+        string output = CliAssert.Succeeds("feature").Stdout;
+        string expected = KernelConfig.IsBuiltIn("CONFIG_BPF_LIRC_MODE2") ? "yes" : "no";
+        Assert.Contains(output.Split('\n'), l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["lirc_mode2", var answer] && answer == expected);
     }
 
     [Fact]

@@ -25,6 +25,34 @@ public class FeatureProbeTests
         Assert.Equal(FeatureSupport.Supported, BpfFeatures.ProgramType(type));
     }
 
+    /// <summary>
+    /// Program types that exist only when an option is built in (include/linux/bpf_types.h): the kernel's
+    /// configuration decides the expected answer, so a kernel without the option gives a negative case (this one
+    /// has no CONFIG_BPF_LIRC_MODE2, and no CONFIG_KPROBES, which the kprobe program type does not need).
+    /// </summary>
+    [Theory]
+    [InlineData(BpfProgramType.LircMode2, "CONFIG_BPF_LIRC_MODE2")]
+    [InlineData(BpfProgramType.Kprobe, "CONFIG_BPF_EVENTS")]
+    [InlineData(BpfProgramType.Tracepoint, "CONFIG_BPF_EVENTS")]
+    [InlineData(BpfProgramType.PerfEvent, "CONFIG_BPF_EVENTS")]
+    [InlineData(BpfProgramType.CgroupSkb, "CONFIG_CGROUP_BPF")]
+    [InlineData(BpfProgramType.CgroupDevice, "CONFIG_CGROUP_BPF")]
+    [InlineData(BpfProgramType.Netfilter, "CONFIG_NETFILTER_BPF_LINK")]
+    public void Program_types_behind_a_kernel_option_follow_the_kernel_configuration(BpfProgramType type, string option)
+    {
+        Requires.Root();
+        var expected = KernelConfig.IsBuiltIn(option) ? FeatureSupport.Supported : FeatureSupport.Unsupported;
+        Assert.Equal(expected, BpfFeatures.ProgramType(type));
+    }
+
+    [Fact]
+    public void The_lab_kernel_lacks_lirc_mode2_so_its_probe_is_a_real_negative()
+    {
+        Requires.Root();
+        Assert.False(KernelConfig.IsBuiltIn("CONFIG_BPF_LIRC_MODE2"), "this kernel has lirc_mode2: pick another missing type");
+        Assert.Equal(FeatureSupport.Unsupported, BpfFeatures.ProgramType(BpfProgramType.LircMode2));
+    }
+
     [Fact]
     public void An_unknown_program_type_is_unsupported_and_attach_target_types_are_unknown()
     {
@@ -53,6 +81,14 @@ public class FeatureProbeTests
     {
         Requires.Root();
         Assert.Equal(FeatureSupport.Supported, BpfFeatures.MapType(type));
+    }
+
+    [Fact]
+    public void An_unknown_map_type_is_unsupported()
+    {
+        Requires.Root();
+        Assert.Equal(FeatureSupport.Unsupported, BpfFeatures.MapType((BpfMapType)999));
+        Assert.Equal(FeatureSupport.Unsupported, BpfFeatures.MapType((BpfMapType)uint.MaxValue));
     }
 
     [Fact]
@@ -93,6 +129,18 @@ public class FeatureProbeTests
     {
         Requires.Root();
         Assert.Equal(FeatureSupport.Supported, BpfFeatures.Attachment(kind));
+    }
+
+    [Fact]
+    public void An_unknown_attach_kind_is_not_supported_and_absent_kernel_structs_are_absent()
+    {
+        Requires.Root();
+        Assert.NotEqual(FeatureSupport.Supported, BpfFeatures.Attachment((AttachmentKind)999));
+        // The attach kinds are judged by kernel structs in the kernel's BTF: a struct it lacks must read as absent.
+        Assert.True(KernelBtfNames.Available);
+        Assert.False(KernelBtfNames.Contains("sluice_no_such_kernel_struct"));
+        Assert.False(KernelBtfNames.Contains("bpf_xdp_lin")); // a prefix of a real name is not the name
+        Assert.True(KernelBtfNames.Contains("bpf_xdp_link"));
     }
 
     [Fact]

@@ -47,9 +47,7 @@ public class InfoTests
 
         map.Dispose();
         // Freed asynchronously by the kernel: wait for the id to disappear.
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (BpfMapInfo.FromId(id) is not null && DateTime.UtcNow < deadline) Thread.Sleep(10);
-        Assert.Null(BpfMapInfo.FromId(id));
+        Assert.True(Wait.Until(() => BpfMapInfo.FromId(id) is null), $"map {id} was never freed");
     }
 
     [Fact]

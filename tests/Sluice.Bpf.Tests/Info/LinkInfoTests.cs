@@ -61,9 +61,7 @@ public partial class LinkInfoTests
         Assert.Equal(fromFd, byId);
 
         // Closing the only fd destroyed the link (released asynchronously).
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (BpfLinkInfo.FromId(fromFd.Id) is not null && DateTime.UtcNow < deadline) Thread.Sleep(10);
-        Assert.Null(BpfLinkInfo.FromId(fromFd.Id));
+        Assert.True(Wait.Until(() => BpfLinkInfo.FromId(fromFd.Id) is null), $"link {fromFd.Id} was never freed");
     }
 
     [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]

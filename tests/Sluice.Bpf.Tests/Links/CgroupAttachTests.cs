@@ -92,16 +92,17 @@ public class CgroupAttachTests
     /// <summary>rmdir fails while the cgroup still has a process; the child has exited by now, but give it a moment.</summary>
     private static void RemoveCgroup(string path)
     {
-        for (int attempt = 0; attempt < 50 && Directory.Exists(path); attempt++)
+        Wait.Until(() =>
         {
             try
             {
-                Directory.Delete(path);
+                if (Directory.Exists(path)) Directory.Delete(path);
+                return true;
             }
             catch (IOException)
             {
-                Thread.Sleep(20);
+                return false;
             }
-        }
+        });
     }
 }

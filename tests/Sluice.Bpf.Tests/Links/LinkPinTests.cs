@@ -6,9 +6,8 @@ namespace Sluice.Bpf.Tests.Links;
 
 public class LinkPinTests
 {
-    private const string StepVariable = "SLUICE_LINK_PIN_STEP";
-    private const string PinVariable = "SLUICE_LINK_PIN_PATH";
-    private const string ResultVariable = "SLUICE_LINK_PIN_RESULT";
+    /// <summary>First argument of the test executable that makes it run one child step (see <see cref="RunChildStep"/>).</summary>
+    internal const string ChildArgument = "--link-pin-child-step";
 
     [Fact]
     public void Pinned_xdp_link_outlives_its_owner_and_is_updated_and_detached_by_other_processes()
@@ -37,11 +36,11 @@ public class LinkPinTests
                 Assert.Equal(firstProgram, reopened.GetInfo().ProgramId);
             }
 
-            uint replacement = uint.Parse(RunChildStep("update", pin), CultureInfo.InvariantCulture);
+            uint replacement = uint.Parse(RunInChildProcess("update", pin), CultureInfo.InvariantCulture);
             Assert.NotEqual(firstProgram, replacement);
             Assert.Equal(replacement, Xdp.Query(bed.ReceiverInterface, bed.Receiver).NativeProgramId);
 
-            RunChildStep("detach", pin);
+            Assert.Equal("detached", RunInChildProcess("detach", pin));
             Assert.False(Xdp.Query(bed.ReceiverInterface, bed.Receiver).IsAttached);
             Assert.False(File.Exists(pin));
         }
@@ -52,15 +51,12 @@ public class LinkPinTests
     }
 
     /// <summary>
-    /// The other process of the test above: the parent runs this test executable again, filtered to this method, with
-    /// the step in the environment. Run normally (no step set) it has nothing to do.
+    /// The other process of the test above: the parent starts this test executable again with
+    /// <see cref="ChildArgument"/>, and <c>Program.Main</c> hands the step here instead of running tests. Not a test
+    /// itself: it has nothing to assert without its parent. Returns the text the parent reads back.
     /// </summary>
-    [Fact]
-    public void Child_process_step_of_the_pin_test()
+    internal static string RunChildStep(string step, string pin)
     {
-        string? step = Environment.GetEnvironmentVariable(StepVariable);
-        if (step is null) return;
-        string pin = Environment.GetEnvironmentVariable(PinVariable)!;
         using var link = BpfLink.OpenPinned(pin);
         switch (step)
         {
@@ -68,17 +64,14 @@ public class LinkPinTests
                 using (var drop = DropList.Xdp())
                 {
                     link.Update(drop.B);
-                    File.WriteAllText(Environment.GetEnvironmentVariable(ResultVariable)!, drop.B.Id.ToString(CultureInfo.InvariantCulture));
+                    return drop.B.Id.ToString(CultureInfo.InvariantCulture);
                 }
-                break;
             case "detach":
                 link.Detach();
                 link.Unpin();
-                File.WriteAllText(Environment.GetEnvironmentVariable(ResultVariable)!, "detached");
-                break;
+                return "detached";
             default:
-                Assert.Fail($"unknown step {step}");
-                break;
+                throw new ArgumentException($"unknown step {step}", nameof(step));
         }
     }
 
@@ -123,7 +116,7 @@ public class LinkPinTests
         Assert.Contains("DetachOnDispose", error.Message, StringComparison.Ordinal);
     }
 
-    private static string RunChildStep(string step, string pin)
+    private static string RunInChildProcess(string step, string pin)
     {
         string result = Path.GetTempFileName();
         try
@@ -134,22 +127,20 @@ public class LinkPinTests
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var argument in new[] { "-noColor", "-method", $"{typeof(LinkPinTests).FullName}.{nameof(Child_process_step_of_the_pin_test)}" })
+            foreach (var argument in new[] { ChildArgument, step, pin, result })
                 start.ArgumentList.Add(argument);
-            start.Environment[StepVariable] = step;
-            start.Environment[PinVariable] = pin;
-            start.Environment[ResultVariable] = result;
             using var child = System.Diagnostics.Process.Start(start)!;
             var output = child.StandardOutput.ReadToEndAsync();
             var errors = child.StandardError.ReadToEndAsync();
-            if (!child.WaitForExit(TimeSpan.FromSeconds(60)))
+            // A generous bound: it only turns a hung child into a failure instead of a hung test run.
+            if (!child.WaitForExit(TimeSpan.FromMinutes(2)))
             {
                 child.Kill(entireProcessTree: true);
-                Assert.Fail($"child step '{step}' did not finish in 60 s");
+                Assert.Fail($"child step '{step}' did not finish in 2 minutes");
             }
             Assert.True(child.ExitCode == 0, $"child step '{step}' failed:\n{output.Result}\n{errors.Result}");
             string text = File.ReadAllText(result);
-            Assert.False(string.IsNullOrEmpty(text), $"child step '{step}' ran no test:\n{output.Result}");
+            Assert.False(string.IsNullOrEmpty(text), $"child step '{step}' wrote no result:\n{output.Result}");
             return text;
         }
         finally

@@ -86,6 +86,41 @@ public class TcAttachTests
         Assert.IsType<TcxLink>(attachment);
     }
 
+    [Theory]
+    [InlineData(TcDirection.Ingress)]
+    [InlineData(TcDirection.Egress)]
+    public void Auto_falls_back_to_a_clsact_filter_on_a_kernel_without_tcx(TcDirection direction)
+    {
+        Requires.Root();
+        using var bed = new TestBed();
+        using var drop = DropList.Tc();
+        using var traffic = bed.Traffic();
+        drop.DropFrom(SenderSecondAddress);
+        var (netns, device) = direction == TcDirection.Ingress ? (bed.Receiver, bed.ReceiverInterface) : (bed.Sender, bed.SenderInterface);
+
+        using (Tcx.SimulateMissing())
+        {
+            Assert.False(Tcx.IsSupported);
+            Assert.Equal(Sluice.Bpf.Features.FeatureSupport.Unsupported, Sluice.Bpf.Features.AttachKindProbes.Probe(AttachmentKind.TcxLink));
+            using var attachment = Tc.Attach(drop.A, device, direction, new TcAttachOptions { Namespace = netns });
+            Assert.IsType<TcFilterAttachment>(attachment);
+            Assert.Equal(drop.A.Id, Assert.Single(Tc.ListFilters(device, direction, netns)).ProgramId);
+            Assert.Empty(Tcx.Query(device, direction, netns).Programs);
+
+            traffic.Send(SenderAddress, 40);
+            traffic.Send(SenderSecondAddress, 40);
+            var received = traffic.Receive(40);
+            Assert.Equal(40, received.GetValueOrDefault(SenderAddress));
+            Assert.Equal(0, received.GetValueOrDefault(SenderSecondAddress));
+            Assert.Equal((40UL, 40UL), drop.Counts(0));
+        }
+        Assert.Empty(Tc.ListFilters(device, direction, netns));
+        // Outside the simulation the same call takes TCX again: the switch is scoped, not global.
+        Assert.True(Tcx.IsSupported);
+        using var tcx = Tc.Attach(drop.A, device, direction, new TcAttachOptions { Namespace = netns });
+        Assert.IsType<TcxLink>(tcx);
+    }
+
     [Fact]
     public void Tcx_order_first_last_before_and_after()
     {

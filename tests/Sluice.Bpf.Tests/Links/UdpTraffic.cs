@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Sluice.Tests;
 
 namespace Sluice.Bpf.Tests.Links;
 
@@ -49,24 +49,29 @@ internal sealed class UdpTraffic : IDisposable
 
     /// <summary>
     /// Receives until <paramref name="expected"/> datagrams arrived and then a short quiet period passed (so extra
-    /// deliveries are seen too), or until nothing arrives for two seconds. Returns the count per source address.
+    /// deliveries are seen too), or until nothing arrives for 30 s (only a broken build is that quiet). Returns the
+    /// count per source address.
     /// </summary>
-    internal Dictionary<string, int> Receive(int expected)
+    internal Dictionary<string, int> Receive(int expected) => Receive(() => expected);
+
+    /// <summary><see cref="Receive(int)"/> for a sender still running: <paramref name="expected"/> is read as it goes.</summary>
+    internal Dictionary<string, int> Receive(Func<int> expected)
     {
         var counts = new Dictionary<string, int>();
         int total = 0;
         var buffer = new byte[2048];
-        var quiet = Stopwatch.StartNew();
+        long lastArrival = Environment.TickCount64;
         while (true)
         {
-            var wait = total >= expected ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(2);
-            if (!_receiver.Poll(wait, SelectMode.SelectRead)) return counts;
+            long quiet = Environment.TickCount64 - lastArrival;
+            if (quiet >= (total >= expected() ? 200 : (long)Wait.Generous.TotalMilliseconds)) return counts;
+            if (!_receiver.Poll(TimeSpan.FromMilliseconds(50), SelectMode.SelectRead)) continue;
             EndPoint from = new IPEndPoint(IPAddress.Any, 0);
             _receiver.ReceiveFrom(buffer, ref from);
             string address = ((IPEndPoint)from).Address.ToString();
             counts[address] = counts.GetValueOrDefault(address) + 1;
             total++;
-            quiet.Restart();
+            lastArrival = Environment.TickCount64;
         }
     }
 

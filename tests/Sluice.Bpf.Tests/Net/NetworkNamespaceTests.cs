@@ -104,7 +104,7 @@ public class NetworkNamespaceTests
         });
         using var outbound = sender.Run(() => new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
         outbound.SendTo([1, 2, 3], destination);
-        Assert.True(inbound.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectRead), "no IPv6 datagram arrived");
+        Assert.True(inbound.Poll(Wait.Generous, SelectMode.SelectRead), "no IPv6 datagram arrived");
         EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
         var buffer = new byte[16];
         Assert.Equal(3, inbound.ReceiveFrom(buffer, ref from));

@@ -19,6 +19,11 @@ public class VerifierErrorTests
         Assert.StartsWith("program 'no_r0' rejected by the verifier: R0 !read_ok", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("processed", error.Message, StringComparison.Ordinal);
         Assert.Contains("processed", error.VerifierLog, StringComparison.Ordinal);
+        // A reason none of the hint rules knows: no cause is claimed and no advice invented.
+        var diagnostic = Assert.IsType<Sluice.Bpf.Diagnostics.VerifierDiagnostic>(error.Diagnostic);
+        Assert.Equal(Sluice.Bpf.Diagnostics.VerifierFailureKind.Other, diagnostic.Kind);
+        Assert.Null(diagnostic.Hint);
+        Assert.DoesNotContain("hint:", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

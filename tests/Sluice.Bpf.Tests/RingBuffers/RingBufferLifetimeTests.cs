@@ -1,14 +1,16 @@
-using System.Diagnostics;
 using Sluice.Tests;
 using Xunit;
 
 namespace Sluice.Bpf.Tests.RingBuffers;
 
-/// <summary>Cancellation, disposal while waiting, the single-consumer rule and allocation-free polling.</summary>
+/// <summary>
+/// Cancellation, disposal while waiting, the single-consumer rule and allocation-free polling. Waits use an infinite
+/// poll timeout, so returning at all proves the wake-up; how fast it comes is a benchmark's business, not a test's.
+/// </summary>
 public class RingBufferLifetimeTests
 {
     [Fact]
-    public async Task Cancelling_ReadAllAsync_while_it_waits_ends_it_within_100_ms()
+    public async Task Cancelling_ReadAllAsync_while_it_waits_ends_it()
     {
         Requires.Root();
         using var producer = new HandAssembledProducer(4096);
@@ -19,13 +21,11 @@ public class RingBufferLifetimeTests
         {
             await foreach (var _ in ring.ReadAllAsync(cancellation.Token)) Assert.Fail("no record expected");
         });
-        await Task.Delay(200); // let the reader reach epoll_wait
+        await Task.Delay(200); // most likely the reader is in epoll_wait by now; if not, cancelling must end it all the same
         Assert.False(reading.IsCompleted);
 
-        var clock = Stopwatch.StartNew();
         await cancellation.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
-        Assert.True(clock.ElapsedMilliseconds < 100, $"cancellation took {clock.ElapsedMilliseconds} ms");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(Wait.Generous));
     }
 
     [Fact]
@@ -39,10 +39,8 @@ public class RingBufferLifetimeTests
         Thread.Sleep(200);
         Assert.True(polling.IsRunning);
 
-        var clock = Stopwatch.StartNew();
         ring.Dispose();
-        int handled = polling.Join(TimeSpan.FromSeconds(5));
-        Assert.True(clock.ElapsedMilliseconds < 100, $"wake-up took {clock.ElapsedMilliseconds} ms");
+        int handled = polling.Join(Wait.Generous); // Poll(-1) has no timeout: only the dispose can end it
         Assert.Equal(0, handled);
         Assert.Throws<ObjectDisposedException>(() => ring.Poll(_ => { }, 0));
         ring.Dispose(); // twice is fine
@@ -62,7 +60,7 @@ public class RingBufferLifetimeTests
         });
         await Task.Delay(200);
         ring.Dispose();
-        await reading.WaitAsync(TimeSpan.FromSeconds(5));
+        await reading.WaitAsync(Wait.Generous);
         Assert.Equal(0, count);
     }
 
@@ -78,7 +76,7 @@ public class RingBufferLifetimeTests
         ring.Consume(record =>
         {
             // Disposing from another thread in the middle of a handler must not pull the mapping from under us.
-            if (sequences.Count == 0) BackgroundThread<bool>.Start(() => { ring.Dispose(); return true; }).Join(TimeSpan.FromSeconds(5));
+            if (sequences.Count == 0) BackgroundThread<bool>.Start(() => { ring.Dispose(); return true; }).Join(Wait.Generous);
             sequences.Add(BitConverter.ToUInt64(record));
         });
         Assert.Equal([1UL, 2UL], sequences);

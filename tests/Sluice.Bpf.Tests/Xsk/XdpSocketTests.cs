@@ -60,12 +60,11 @@ public class XdpSocketTests
             var strays = new List<string>();
             int total = 0;
             var clock = Stopwatch.StartNew();
-            while (total < Datagrams && clock.Elapsed < TimeSpan.FromSeconds(5))
+            while (total < Datagrams && clock.Elapsed < Wait.Generous)
                 total += socket.Receive(frame => Record(frame, seen, strays), TimeSpan.FromMilliseconds(200));
             // A short quiet period shows duplicates, too.
             total += socket.Receive(frame => Record(frame, seen, strays), TimeSpan.FromMilliseconds(100));
 
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
             Assert.Empty(strays);
             Assert.Equal(Datagrams, total);
             Assert.All(seen, count => Assert.Equal(1, count));

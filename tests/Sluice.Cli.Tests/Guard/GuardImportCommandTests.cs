@@ -91,7 +91,7 @@ public partial class GuardImportCommandTests
         try
         {
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromMinutes(3) && import.StandardError.ReadLine() is { } line)
+            while (deadline.Elapsed < TimeSpan.FromMinutes(15) && import.StandardError.ReadLine() is { } line)
             {
                 seen.Add(line);
                 var match = Progress().Match(line);

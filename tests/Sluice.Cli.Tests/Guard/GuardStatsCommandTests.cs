@@ -109,7 +109,7 @@ public class GuardStatsCommandTests
             Assert.Equal("HTTP/1.1 404 Not Found", status);
 
             ShellCommand.Run("kill", "-INT", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(server.WaitForExit(10_000), "serve did not stop on SIGINT");
+            Assert.True(server.WaitForExit(TimeSpan.FromMinutes(2)), "serve did not stop on SIGINT"); // a hang guard: shutdown under load is slow
             Assert.Equal(0, server.ExitCode);
         }
         finally

@@ -8,8 +8,27 @@ public static class Tcx
     private const int MaxPrograms = 64;
     private static readonly Lazy<bool> Supported = new(Probe);
 
+    // Set only by tests, for the current async flow: exercises the clsact fallback on a kernel that has TCX.
+    private static readonly AsyncLocal<bool> SimulatedMissing = new();
+
     /// <summary>True when the kernel has TCX (Linux 6.6).</summary>
-    public static bool IsSupported => Supported.Value;
+    public static bool IsSupported => !SimulatedMissing.Value && Supported.Value;
+
+    /// <summary>
+    /// Until the result is disposed, this async flow (and threads it starts) sees <see cref="IsSupported"/> false, so
+    /// the automatic choices take the path of kernels without TCX. For tests; other flows are unaffected.
+    /// </summary>
+    internal static IDisposable SimulateMissing()
+    {
+        bool previous = SimulatedMissing.Value;
+        SimulatedMissing.Value = true;
+        return new Restore(() => SimulatedMissing.Value = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
 
     /// <summary>The programs on <paramref name="interfaceName"/>'s TCX hook, in run order.</summary>
     public static TcxState Query(string interfaceName, TcDirection direction, NetworkNamespace? netns = null) =>

@@ -44,9 +44,9 @@ public sealed class FloodEndToEndTests(ITestOutputHelper output)
         // Paced well below what veth queues (256 frames per ring in native mode): the test is about accounting, and
         // together the floods still outnumber the client's packets by about fifty to one.
         var synFlood = new SpoofedFlood(new FloodOptions(FloodKind.Syn, GuardLab.AttackerRange, server.LocalEndPoint)
-        { MaxPackets = FloodPackets, PacketsPerSecond = 10_000, MaxDuration = TimeSpan.FromSeconds(10), Seed = 1 });
+        { MaxPackets = FloodPackets, PacketsPerSecond = 10_000, MaxDuration = TimeSpan.FromSeconds(60), Seed = 1 });
         var udpFlood = new SpoofedFlood(new FloodOptions(FloodKind.Udp, GuardLab.AttackerRange, new IPEndPoint(GuardLab.ServerAddress, 53))
-        { MaxPackets = FloodPackets, PacketsPerSecond = 10_000, MaxDuration = TimeSpan.FromSeconds(10), Seed = 2 });
+        { MaxPackets = FloodPackets, PacketsPerSecond = 10_000, MaxDuration = TimeSpan.FromSeconds(60), Seed = 2 });
         var clientRun = client.Start(lab.Sender, TestContext.Current.CancellationToken);
         var synRun = synFlood.Start(lab.Sender, TestContext.Current.CancellationToken);
         var udpRun = udpFlood.Start(lab.Sender, TestContext.Current.CancellationToken);
@@ -55,13 +55,14 @@ public sealed class FloodEndToEndTests(ITestOutputHelper output)
         var udp = await udpRun;
         long floodSent = syn.PacketsSent + udp.PacketsSent;
 
-        // The last flood packets may still be in a softirq on the other CPU: wait until the counters stop moving.
+        // The last flood packets may still be in a softirq on the other CPU: wait until every one is accounted for,
+        // denied by the guard or dropped by veth before XDP saw it.
         GuardStatistics after = lab.Guard.ReadStatistics();
-        GuardLab.WaitUntil(() =>
+        Wait.Until(() =>
         {
             after = lab.Guard.ReadStatistics();
-            return (long)(after[GuardReason.Denied].Packets - before[GuardReason.Denied].Packets) >= floodSent;
-        }, TimeSpan.FromSeconds(2));
+            return (long)(after[GuardReason.Denied].Packets - before[GuardReason.Denied].Packets) + lab.VethDrops() - vethDropsBefore >= floodSent;
+        });
         ulong denied = after[GuardReason.Denied].Packets - before[GuardReason.Denied].Packets;
         ulong denyHits = lab.RuleHits(deny);
         long vethDrops = lab.VethDrops() - vethDropsBefore;
@@ -107,7 +108,7 @@ public sealed class FloodEndToEndTests(ITestOutputHelper output)
         var udpRun = udp.Start(lab.Sender, TestContext.Current.CancellationToken);
         long sent = (await synRun).PacketsSent + (await udpRun).PacketsSent;
         ulong Denied() => lab.Guard.ReadStatistics()[GuardReason.Denied].Packets - before[GuardReason.Denied].Packets;
-        GuardLab.WaitUntil(() => (long)Denied() >= sent, TimeSpan.FromSeconds(2));
+        Assert.True(Wait.Until(() => (long)Denied() >= sent), $"only {Denied()} of {sent} flood packets were denied");
         output.WriteLine($"mode {mode}: IPv6 floods sent {sent}, denied {Denied()}, deny rule hits {lab.RuleHits(deny)}");
         Assert.Equal(10_000, sent);
         Assert.Equal((ulong)sent, Denied());

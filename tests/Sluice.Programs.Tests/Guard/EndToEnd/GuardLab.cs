@@ -75,16 +75,4 @@ internal sealed class GuardLab : IDisposable
         Receiver?.Dispose();
         _bed.Dispose(); // detaches the guard, then removes the namespaces and the pins
     }
-
-    /// <summary>Waits (polling) until <paramref name="condition"/> holds or <paramref name="timeout"/> passes.</summary>
-    public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow >= deadline) return false;
-            Thread.Sleep(5);
-        }
-        return true;
-    }
 }

@@ -89,7 +89,7 @@ public sealed class TcMetadataTests
         config.Flags |= GuardConfigFlags.Metadata;
         bed.Stage.Configure(config);
         bed.Listen(TcpServer);
-        var timeout = TimeSpan.FromSeconds(10);
+        var timeout = Wait.Generous;
         var refusal = TimeSpan.FromMilliseconds(1500);
 
         for (int i = 0; i < 3; i++)

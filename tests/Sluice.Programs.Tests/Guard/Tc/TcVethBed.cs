@@ -96,10 +96,11 @@ internal sealed class TcVethBed : IDisposable
         }
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 10 ms for up to five seconds.</summary>
+    /// <summary>Polls <paramref name="condition"/> every 10 ms for up to <see cref="Sluice.Tests.Wait.Generous"/>.</summary>
     internal static async Task<bool> EventuallyAsync(Func<bool> condition)
     {
-        for (int i = 0; i < 500; i++)
+        long deadline = Environment.TickCount64 + (long)Sluice.Tests.Wait.Generous.TotalMilliseconds;
+        while (Environment.TickCount64 < deadline)
         {
             if (condition()) return true;
             await Task.Delay(10);

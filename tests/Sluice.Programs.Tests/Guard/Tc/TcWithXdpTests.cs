@@ -16,7 +16,7 @@ namespace Sluice.Programs.Tests.Guard.Tc;
 public sealed class TcWithXdpTests
 {
     private const int MaxConcurrent = 3;
-    private static readonly TimeSpan Handshake = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Handshake = Wait.Generous;
     private static readonly TimeSpan Refusal = TimeSpan.FromMilliseconds(1500);
 
     public static TheoryData<XdpMode, string, TcAttachMethod> ModesAndFamilies => new()

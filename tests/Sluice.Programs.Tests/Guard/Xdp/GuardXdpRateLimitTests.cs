@@ -7,10 +7,16 @@ using static Sluice.Lab.Packets.PacketBuilder;
 
 namespace Sluice.Programs.Tests.Guard.Xdp;
 
-/// <summary>Per-source GCRA packet and SYN limits, temporary blocks and their expiry (Guard/README.md policy steps 4 and 5).</summary>
+/// <summary>
+/// Per-source GCRA packet and SYN limits, temporary blocks and their expiry (Guard/README.md policy steps 4 and 5).
+/// No test depends on how fast it runs: intervals are long enough that no token refills during a test, and time
+/// passing is simulated by rewriting the source's state (its arrival times and block deadline), not by sleeping.
+/// </summary>
 public sealed class GuardXdpRateLimitTests
 {
     private const ulong Second = 1_000_000_000;
+    /// <summary>An interval no test outlasts: nothing refills while it runs, however loaded the machine.</summary>
+    private const ulong Long = 1000 * Second;
     private static readonly IPAddress Source = IPAddress.Parse("198.18.3.3"), Other = IPAddress.Parse("198.18.3.4");
     private static readonly IPAddress Server = IPAddress.Parse("198.18.0.2");
 
@@ -29,7 +35,7 @@ public sealed class GuardXdpRateLimitTests
     {
         Requires.Root();
         using var bed = new GuardTestBed();
-        bed.Configure(c => Limits(c, Second, burst: 5));
+        bed.Configure(c => Limits(c, Long, burst: 5));
         var frame = Udp4(Source, Server, 1, 53);
 
         var reasons = Enumerable.Range(0, 8).Select(_ => bed.Run(frame).Reason).ToArray();
@@ -45,7 +51,7 @@ public sealed class GuardXdpRateLimitTests
     {
         Requires.Root();
         using var bed = new GuardTestBed();
-        bed.Configure(c => Limits(c, Second, burst: 2));
+        bed.Configure(c => Limits(c, Long, burst: 2));
         var frame = Udp6(IPAddress.Parse("fd00:3::3"), IPAddress.Parse("fd00::2"), 1, 53);
 
         var reasons = Enumerable.Range(0, 3).Select(_ => bed.Run(frame).Reason).ToArray();
@@ -59,7 +65,7 @@ public sealed class GuardXdpRateLimitTests
     {
         Requires.Root();
         using var bed = new GuardTestBed();
-        bed.Configure(c => Limits(c, 0, 0, synInterval: Second, synBurst: 2));
+        bed.Configure(c => Limits(c, 0, 0, synInterval: Long, synBurst: 2));
         var syn = Tcp4(Source, Server, 1, 80);
         var ack = Tcp4(Source, Server, 1, 80, TcpAck);
         var synAck = Tcp4(Source, Server, 1, 80, TcpSyn | TcpAck);
@@ -80,7 +86,7 @@ public sealed class GuardXdpRateLimitTests
     {
         Requires.Root();
         using var bed = new GuardTestBed();
-        bed.Configure(c => Limits(c, Second, burst: 1));
+        bed.Configure(c => Limits(c, Long, burst: 1));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
         bed.AddRule("198.18.3.4", GuardRuleActions.Deny);
 
@@ -96,23 +102,30 @@ public sealed class GuardXdpRateLimitTests
     {
         Requires.Root();
         using var bed = new GuardTestBed();
-        const ulong interval = Second / 10, block = 400_000_000; // 10 pps, burst 1, 400 ms block
-        bed.Configure(c => Limits(c, interval, burst: 1, blockNs: block));
+        const ulong block = Long; // burst 1, then a block that no test outlasts
+        bed.Configure(c => Limits(c, Long, burst: 1, blockNs: block));
         var frame = Udp4(Source, Server, 1, 53);
 
+        // ktime_get_ns() and Stopwatch both read CLOCK_MONOTONIC in nanoseconds on Linux.
+        ulong start = (ulong)System.Diagnostics.Stopwatch.GetTimestamp();
         Assert.Equal(GuardReason.Passed, bed.Run(frame).Reason);
         Assert.Equal(GuardReason.RateLimited, bed.Run(frame).Reason);
+        ulong end = (ulong)System.Diagnostics.Stopwatch.GetTimestamp();
         var blocked = bed.Source(Source)!.Value;
-        Assert.NotEqual(0UL, blocked.BlockedUntilNs);
-        Thread.Sleep(150); // the packet limit alone would let it through again by now
+        Assert.InRange(blocked.BlockedUntilNs, start + block, end + block);
+
+        // Rested as far as the packet limit goes (its arrival time long past): the block alone still drops.
+        bed.SetSource(Source, blocked with { PacketTat = 0 });
         var whileBlocked = bed.Run(frame);
         Assert.Equal((XdpAction.Drop, GuardReason.Blocked), (whileBlocked.XdpAction, whileBlocked.Reason));
         Assert.Equal(GuardReason.Passed, bed.Run(Udp4(Other, Server, 1, 53)).Reason);
 
-        Thread.Sleep(500);
+        // The block's deadline just passed: the next packet passes, and the program leaves the deadline as it was.
+        ulong expired = (ulong)System.Diagnostics.Stopwatch.GetTimestamp() - 1;
+        bed.SetSource(Source, bed.Source(Source)!.Value with { PacketTat = 0, BlockedUntilNs = expired });
         Assert.Equal(GuardReason.Passed, bed.Run(frame).Reason);
         var after = bed.Source(Source)!.Value;
-        Assert.Equal(blocked.BlockedUntilNs, after.BlockedUntilNs);
+        Assert.Equal(expired, after.BlockedUntilNs);
         Assert.Equal((4UL, 2UL), (after.Packets, after.Dropped));
     }
 
@@ -121,7 +134,7 @@ public sealed class GuardXdpRateLimitTests
     {
         Requires.Root();
         using var bed = new GuardTestBed();
-        bed.Configure(c => Limits(c, Second, burst: 10));
+        bed.Configure(c => Limits(c, Long, burst: 10));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
         bed.AddRule("198.18.3.4", GuardRuleActions.Deny);
         var unmatched = IPAddress.Parse("198.18.3.5");
@@ -139,7 +152,7 @@ public sealed class GuardXdpRateLimitTests
     {
         Requires.Root();
         using var bed = new GuardTestBed();
-        bed.Configure(c => Limits(c, Second, burst: 2, blockNs: 3600 * Second));
+        bed.Configure(c => Limits(c, Long, burst: 2, blockNs: Long));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
         var mapped = Source.MapToIPv6();
         var server6 = IPAddress.Parse("fd00::2");
