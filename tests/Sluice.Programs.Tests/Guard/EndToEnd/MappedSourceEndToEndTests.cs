@@ -46,13 +46,13 @@ public sealed class MappedSourceEndToEndTests(ITestOutputHelper output)
 
         PacketSender.SendOnce(lab.Veth.SenderNamespace, lab.Veth.SenderInterface, [.. Enumerable.Range(0, Packets).Select(i => Frame(protocol, mapped, 9400, i))]);
         ulong Denied() => lab.Guard.ReadStatistics()[GuardReason.Denied].Packets - before[GuardReason.Denied].Packets;
-        GuardLab.WaitUntil(() => Denied() >= Packets, TimeSpan.FromSeconds(5));
+        Wait.Until(() => Denied() >= Packets, TimeSpan.FromSeconds(5));
         // A control from an unlisted IPv6 source shows the path delivers what the guard lets through.
         var clean = IPAddress.Parse("fd00::99");
         if (protocol == "udp")
         {
             PacketSender.SendOnce(lab.Veth.SenderNamespace, lab.Veth.SenderInterface, [.. Enumerable.Range(0, Packets).Select(i => Frame(protocol, clean, 9400, i))]);
-            GuardLab.WaitUntil(() => sink.ReceivedFrom(clean) >= Packets, TimeSpan.FromSeconds(5));
+            Wait.Until(() => sink.ReceivedFrom(clean) >= Packets, TimeSpan.FromSeconds(5));
         }
 
         output.WriteLine($"{mode} {protocol}: {Packets} from {mapped}: denied {Denied()}, rule hits {lab.RuleHits(deny)}, "
@@ -82,11 +82,11 @@ public sealed class MappedSourceEndToEndTests(ITestOutputHelper output)
         // The flood: far over the limit, from the allowed host's address in mapped form.
         PacketSender.SendOnce(lab.Veth.SenderNamespace, lab.Veth.SenderInterface, [.. Enumerable.Range(0, 10 * Packets).Select(i => Frame(protocol, mapped, 9500, i))]);
         ulong Allowed() => lab.Guard.ReadStatistics()[GuardReason.Allowed].Packets - before[GuardReason.Allowed].Packets;
-        GuardLab.WaitUntil(() => Allowed() >= 10 * Packets, TimeSpan.FromSeconds(5));
+        Wait.Until(() => Allowed() >= 10 * Packets, TimeSpan.FromSeconds(5));
         // Then the real host, over IPv4, well below the limit.
         long sent = await new UdpStream(new IPEndPoint(GuardLab.ClientAddress, 0), sink.LocalEndPoint, 50) { MaxPackets = 10 }
             .Start(lab.Sender, TestContext.Current.CancellationToken);
-        GuardLab.WaitUntil(() => sink.ReceivedFrom(GuardLab.ClientAddress) >= sent, TimeSpan.FromSeconds(5));
+        Wait.Until(() => sink.ReceivedFrom(GuardLab.ClientAddress) >= sent, TimeSpan.FromSeconds(5));
 
         var after = lab.Guard.ReadStatistics();
         long arrived = sink.ReceivedFrom(GuardLab.ClientAddress);
