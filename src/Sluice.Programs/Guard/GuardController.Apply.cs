@@ -49,7 +49,8 @@ public sealed partial class GuardController
         ArgumentNullException.ThrowIfNull(plan);
         var before = _slots.Active;
         if (before.Generation != plan.BaseGeneration)
-            throw new GuardException($"the guard changed since the plan was made (generation {plan.BaseGeneration}, now {before.Generation}): plan again");
+            throw new GuardException(GuardFailure.StalePlan,
+                $"the guard changed since the plan was made (generation {plan.BaseGeneration}, now {before.Generation})") { Target = Target };
         plan.Desired.Settings.Validate();
         RuleBatch.Create(plan.RulesToAdd);
         foreach (var rule in plan.RulesToRemove) rule.Validate();
@@ -105,8 +106,9 @@ public sealed partial class GuardController
                     failures++;
                 }
             }
-            string state = failures == 0 ? "nothing was changed" : $"{failures} undo steps failed too: check `sluice guard status`";
-            throw new GuardException($"apply failed ({GuardAttachErrors.FirstLine(error.Message)}); {state}", error);
+            throw failures == 0
+                ? new GuardException(GuardFailure.KernelError, "apply failed; nothing was changed", error) { Target = Target }
+                : new GuardException(GuardFailure.PartiallyApplied, $"apply failed and {failures} undo steps failed too", error) { Target = Target };
         }
     }
 }

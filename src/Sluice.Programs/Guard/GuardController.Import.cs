@@ -69,7 +69,7 @@ public sealed partial class GuardController
         }
         catch (Sluice.Bpf.BpfException error)
         {
-            throw new GuardException($"import stopped after {written} of {total} rules: {error.Message} (run it again to complete it)", error);
+            throw new GuardException(GuardFailure.PartiallyApplied, $"import stopped after {written} of {total} rules (importing the same rules again completes it)", error) { Target = Target };
         }
         finally
         {

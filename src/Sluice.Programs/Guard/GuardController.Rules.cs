@@ -49,7 +49,7 @@ public sealed partial class GuardController
         {
             foreach (var rule in written) _tables.For(rule).Delete(rule);
             _slots.Switch(WithGeneration(before, _slots.Active.Generation + 1));
-            throw new GuardException($"adding {fresh[written.Count]} failed: {error.Message} (nothing was added)", error);
+            throw new GuardException(GuardFailure.KernelError, $"adding {fresh[written.Count]} failed; nothing was added", error) { Target = Target };
         }
         BumpGeneration();
         return new GuardChange(fresh.Count, 0, unchanged);

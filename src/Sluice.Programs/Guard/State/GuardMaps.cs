@@ -56,12 +56,13 @@ internal sealed class GuardMaps : IDisposable
         }
         catch (FileNotFoundException error)
         {
-            throw new GuardException($"the guard on {target.Describe()} is incomplete ({Path.GetFileName(error.FileName)} is missing): run sluice guard attach again", error);
+            throw new GuardException(GuardFailure.Incomplete,
+                $"the guard on {target.Describe()} is incomplete ({Path.GetFileName(error.FileName)} is missing)", error) { Target = target };
         }
     }
 
     internal static GuardException NotAttached(GuardTarget target) =>
-        new($"no guard on {target.Describe()}: run sluice guard attach");
+        new(GuardFailure.NotAttached, $"no guard on {target.Describe()}") { Target = target };
 
     /// <summary>Opens the ring buffer map (a separate fd: the reader owns it).</summary>
     internal BpfMap OpenEvents() => Open(GuardMapNames.Events);

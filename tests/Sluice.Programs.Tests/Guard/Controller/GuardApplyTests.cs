@@ -34,6 +34,7 @@ public sealed class GuardApplyTests
 
         var stale = Assert.Throws<GuardException>(() => guard.Apply(plan));
         Assert.StartsWith("the guard changed since the plan was made", stale.Message, StringComparison.Ordinal);
+        Assert.Equal(GuardFailure.StalePlan, stale.Reason);
 
         guard.Apply(guard.Plan(GuardConfig.Empty));
         Assert.Empty(guard.Rules());
@@ -70,7 +71,9 @@ public sealed class GuardApplyTests
             if (step == failingStep) throw new IOException($"injected failure at {step}");
         };
         var error = Assert.Throws<GuardException>(() => guard.Apply(plan));
-        Assert.Equal($"apply failed (injected failure at {failingStep}); nothing was changed", error.Message);
+        Assert.Equal("apply failed; nothing was changed", error.Message);
+        Assert.Equal(GuardFailure.KernelError, error.Reason);
+        Assert.Equal($"injected failure at {failingStep}", error.InnerException?.Message);
         Assert.Equal(rulesBefore, guard.Rules());
         Assert.Equal(settingsBefore, guard.Settings);
         Assert.Equal(flagsBefore, guard.ActiveConfig.Flags);

@@ -116,13 +116,20 @@ public sealed class GuardAttachTests
         var missing = bed.Target with { };
         var noInterface = Assert.Throws<GuardException>(() => GuardController.Attach(new GuardTarget("nosuch0", bed.Veth.ReceiverNamespace) { Root = bed.Root }));
         Assert.Equal($"interface 'nosuch0' does not exist in network namespace '{bed.Veth.ReceiverNamespace}'", noInterface.Message);
+        Assert.Equal(GuardFailure.InterfaceNotFound, noInterface.Reason);
         var noNamespace = Assert.Throws<GuardException>(() => GuardController.Attach(new GuardTarget("eth0", "sluice-no-such-ns") { Root = bed.Root }));
         Assert.Equal("network namespace 'sluice-no-such-ns' does not exist", noNamespace.Message);
+        Assert.Equal(GuardFailure.NamespaceNotFound, noNamespace.Reason);
         var notAttached = Assert.Throws<GuardException>(() => GuardController.Open(missing));
-        Assert.Equal($"no guard on {bed.Target.Interface} (netns {bed.Veth.ReceiverNamespace}): run sluice guard attach", notAttached.Message);
+        // The library states the fact and its kind; only the CLI words the way out as a command.
+        Assert.Equal($"no guard on {bed.Target.Interface} (netns {bed.Veth.ReceiverNamespace})", notAttached.Message);
+        Assert.Equal(GuardFailure.NotAttached, notAttached.Reason);
+        Assert.Equal(missing, notAttached.Target);
         var offload = Assert.Throws<GuardException>(() => GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Offload }));
         Assert.StartsWith($"{bed.Target.Describe()} cannot run XDP in offload mode", offload.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', offload.Message);
+        Assert.Equal(GuardFailure.ModeNotSupported, offload.Reason);
+        Assert.IsType<BpfAttachException>(offload.InnerException, exactMatch: false);
         Assert.False(Directory.Exists(bed.Target.PinDirectory));
 
         // A program someone else attached holds the hook.
@@ -132,6 +139,7 @@ public sealed class GuardAttachTests
             new XdpAttachOptions { Namespace = netns, Method = XdpAttachMethod.Netlink });
         var taken = Assert.Throws<GuardException>(() => GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Native }));
         Assert.Contains("already taken by program", taken.Message, StringComparison.Ordinal);
+        Assert.Equal(GuardFailure.HookOccupied, taken.Reason);
         Assert.False(Directory.Exists(bed.Target.PinDirectory));
     }
 }
