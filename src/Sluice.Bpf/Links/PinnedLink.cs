@@ -36,37 +36,38 @@ public static class PinnedLink
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(fits);
         ArgumentNullException.ThrowIfNull(create);
-        var existing = TryOpen(path);
-        if (existing is not null)
+        BpfLink? existing = TryOpen(path);
+        try
         {
-            try
+            if (existing is not null)
             {
                 var info = existing.GetInfo();
                 if (info.ProgramId != 0 && fits(info))
                 {
                     existing.Update(program);
-                    return existing;
+                    var updated = existing;
+                    existing = null; // the caller owns it now
+                    return updated;
                 }
                 existing.Detach();
             }
-            catch
-            {
-                existing.Dispose();
-                throw;
-            }
-            existing.Dispose();
+        }
+        finally
+        {
+            existing?.Dispose();
         }
         if (File.Exists(path)) File.Delete(path);
-        var created = create();
+        BpfLink? created = create();
         try
         {
             created.Pin(path);
-            return created;
+            var pinned = created;
+            created = null; // the caller owns it now
+            return pinned;
         }
-        catch
+        finally
         {
-            created.Dispose();
-            throw;
+            created?.Dispose();
         }
     }
 

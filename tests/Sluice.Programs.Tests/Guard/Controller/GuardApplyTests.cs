@@ -13,7 +13,7 @@ public sealed class GuardApplyTests
     public void Plan_shows_the_diff_and_apply_makes_the_state_the_files()
     {
         Requires();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.AddRules([GuardRule.Parse("deny 198.19.0.0/16"), GuardRule.Parse("allow 198.18.5.0/24"), GuardRule.Parse("deny 198.20.0.0/16")]);
         var desired = Config("""
@@ -50,7 +50,7 @@ public sealed class GuardApplyTests
     public void A_failed_apply_is_rolled_back_to_the_old_state(string failingStep)
     {
         Requires();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.AddRules([GuardRule.Parse("deny 198.19.0.0/16"), GuardRule.Parse("allow 198.18.5.0/24"), GuardRule.Parse("deny fd00:9::/32")]);
         guard.UpdateSettings(new GuardSettings { SampleRate = 8 });

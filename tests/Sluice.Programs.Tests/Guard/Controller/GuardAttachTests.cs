@@ -14,7 +14,7 @@ public sealed class GuardAttachTests
     public void Attaches_in_a_namespace_in_the_requested_mode_and_detach_removes_everything(XdpMode mode)
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using (var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = mode }))
         {
             var status = guard.Status();
@@ -49,7 +49,7 @@ public sealed class GuardAttachTests
     public void Attaching_again_keeps_the_state_and_a_second_controller_sees_it()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var first = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Native });
         first.AddRules([GuardRule.Parse("deny 198.19.0.0/16"), GuardRule.Parse("allow 198.18.0.0/24 tcp/22")]);
         first.UpdateSettings(new GuardSettings { Limits = new GuardLimits { PacketsPerSecond = 1000, Burst = 10 } });
@@ -69,7 +69,7 @@ public sealed class GuardAttachTests
     public void Attaching_in_another_mode_replaces_the_link()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var native = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Native });
         native.AddRules([GuardRule.Parse("deny 198.19.0.0/16")]);
         using var generic = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
@@ -82,7 +82,7 @@ public sealed class GuardAttachTests
     public void Upgrade_keeps_rules_and_counters_and_changes_the_program()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.AddRules([GuardRule.Parse("deny 198.19.0.0/16")]);
         using (var map = new BpfLpmTrie<uint, GuardRuleValue>(BpfMap.OpenPinned(bed.Target.PinPath(GuardMapNames.Rules4)), ownsMap: true))
@@ -112,7 +112,7 @@ public sealed class GuardAttachTests
     public void Errors_are_one_line_guard_exceptions()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         var missing = bed.Target with { };
         var noInterface = Assert.Throws<GuardException>(() => GuardController.Attach(new GuardTarget("nosuch0", bed.Veth.ReceiverNamespace) { Root = bed.Root }));
         Assert.Equal($"interface 'nosuch0' does not exist in network namespace '{bed.Veth.ReceiverNamespace}'", noInterface.Message);

@@ -23,7 +23,7 @@ public sealed class GuardImportTests(ITestOutputHelper output)
     public void Imports_a_million_prefixes_in_batches_and_a_rerun_changes_nothing()
     {
         Sluice.Tests.Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         string file = Path.Combine(Path.GetTempPath(), $"guard-import-{Guid.NewGuid():N}.txt");
         try
@@ -60,7 +60,7 @@ public sealed class GuardImportTests(ITestOutputHelper output)
     public void A_cancelled_import_leaves_a_consistent_state_that_a_rerun_completes()
     {
         Sluice.Tests.Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         var rules = Prefixes(200_000).Select(p => GuardRule.Parse(p)).Append(GuardRule.Parse("deny 198.19.0.0/16 udp/53")).ToList();
         using var cancel = new CancellationTokenSource();

@@ -18,7 +18,7 @@ public sealed class GuardLockoutTests
     public void Changes_that_drop_the_ssh_client_are_refused_unless_forced()
     {
         Sluice.Tests.Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.LockoutInAnyNamespace = true;
         string? savedConnection = Environment.GetEnvironmentVariable("SSH_CONNECTION");

@@ -28,7 +28,7 @@ public sealed class GuardXdpRateLimitTests
     public void Burst_passes_then_the_source_is_rate_limited_and_others_are_not()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Second, burst: 5));
         var frame = Udp4(Source, Server, 1, 53);
 
@@ -44,7 +44,7 @@ public sealed class GuardXdpRateLimitTests
     public void Ipv6_sources_are_limited_too()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Second, burst: 2));
         var frame = Udp6(IPAddress.Parse("fd00:3::3"), IPAddress.Parse("fd00::2"), 1, 53);
 
@@ -58,7 +58,7 @@ public sealed class GuardXdpRateLimitTests
     public void Syn_limit_applies_to_syns_only()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, 0, 0, synInterval: Second, synBurst: 2));
         var syn = Tcp4(Source, Server, 1, 80);
         var ack = Tcp4(Source, Server, 1, 80, TcpAck);
@@ -79,7 +79,7 @@ public sealed class GuardXdpRateLimitTests
     public void Allowed_sources_skip_the_limits_and_denied_ones_are_denied_first()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Second, burst: 1));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
         bed.AddRule("198.18.3.4", GuardRuleActions.Deny);
@@ -95,7 +95,7 @@ public sealed class GuardXdpRateLimitTests
     public void Over_limit_blocks_the_source_until_the_block_expires()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         const ulong interval = Second / 10, block = 400_000_000; // 10 pps, burst 1, 400 ms block
         bed.Configure(c => Limits(c, interval, burst: 1, blockNs: block));
         var frame = Udp4(Source, Server, 1, 53);
@@ -120,7 +120,7 @@ public sealed class GuardXdpRateLimitTests
     public void Blocked_source_is_dropped_before_any_rule()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Second, burst: 10));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
         bed.SetSource(Source, new GuardSourceState { BlockedUntilNs = ulong.MaxValue });
@@ -133,7 +133,7 @@ public sealed class GuardXdpRateLimitTests
     public void Track_sources_counts_without_limits_and_limits_off_creates_no_state()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         var frame = Udp4(Source, Server, 1, 53);
         bed.Run(frame);
         Assert.Null(bed.Source(Source));
