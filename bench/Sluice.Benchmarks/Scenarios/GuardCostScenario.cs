@@ -50,16 +50,9 @@ public sealed class GuardCostScenario : IScenario
     /// </summary>
     private static IEnumerable<Measurement> CompareWithXdpFilter(int rounds, GuardRuleSet rules, GuardUnderTest full, string source)
     {
-        XdpFilterUnderTest filter;
-        try
-        {
-            filter = new XdpFilterUnderTest(rules.Exact4);
-        }
-        catch (Exception error)
-        {
-            return [Measurement.Unavailable("guard-cost-vs-xdp-filter", "ns/pkt", Better.Lower, "xdp-filter", 1.0, error.Message)];
-        }
-        using (filter)
+        using var filter = StartXdpFilter(rules, out string? unavailable);
+        if (filter is null)
+            return [Measurement.Unavailable("guard-cost-vs-xdp-filter", "ns/pkt", Better.Lower, "xdp-filter", 1.0, unavailable ?? "")];
         {
             using var exact = new GuardUnderTest();
             exact.DenyExact4(rules.Exact4.Take(filter.Listed));
@@ -88,6 +81,21 @@ public sealed class GuardCostScenario : IScenario
                 new Measurement("guard-cost-full-vs-xdp-filter", "ns/pkt", Better.Lower, withFullRules.Median, baseline.Median, "xdp-filter", null,
                     $"the same frames, the guard with all its rules (misses also walk the 90,000-prefix trie)"),
             ];
+        }
+    }
+
+    /// <summary>xdp-filter loaded with the exact IPv4 list, or null with the reason it could not be (not installed, in use).</summary>
+    private static XdpFilterUnderTest? StartXdpFilter(GuardRuleSet rules, out string? unavailable)
+    {
+        unavailable = null;
+        try
+        {
+            return new XdpFilterUnderTest(rules.Exact4);
+        }
+        catch (Exception error)
+        {
+            unavailable = error.Message;
+            return null;
         }
     }
 

@@ -65,14 +65,14 @@ public sealed class NetworkNamespace : IDisposable
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno == Libc.ENOENT) throw new FileNotFoundException($"network namespace '{name ?? path}' does not exist", path);
-            throw new IOException($"cannot open network namespace '{path}': {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
+            throw new NetworkNamespaceException(errno, $"cannot open network namespace '{path}': {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");
         }
         return new NetworkNamespace(new SafeFileHandle(fd, ownsHandle: true), path, name);
     }
 
     /// <summary>Runs <paramref name="action"/> on a fresh thread inside this namespace and returns its result.</summary>
     /// <remarks>Only synchronous work belongs here: an awaited continuation would resume on another thread.</remarks>
-    /// <exception cref="IOException">setns failed (e.g. no CAP_SYS_ADMIN).</exception>
+    /// <exception cref="NetworkNamespaceException">setns failed (e.g. no CAP_SYS_ADMIN).</exception>
     public T Run<T>(Func<T> action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -130,7 +130,7 @@ public sealed class NetworkNamespace : IDisposable
     {
         if (Libc.SetNs((int)handle.DangerousGetHandle(), Libc.CLONE_NEWNET) == 0) return;
         int errno = Marshal.GetLastPInvokeError();
-        throw new IOException($"setns into {what} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})" +
+        throw new NetworkNamespaceException(errno, $"setns into {what} failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})" +
             (errno == Libc.EPERM ? "; entering a network namespace needs CAP_SYS_ADMIN" : ""));
     }
 

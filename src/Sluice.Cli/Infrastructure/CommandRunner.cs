@@ -55,10 +55,8 @@ internal static class CommandRunner
                 if (Verbose) stderr.WriteLine($"verifier log:\n{verifier.VerifierLog.TrimEnd()}");
                 break;
             case BpfAttachException { Reason: AttachFailure.HeldByLink, HoldingLinkId: { } link } held:
-                // The library's advice names API calls; on the command line the way out is a command.
-                string text = OneLine(held.Message);
-                int advice = text.IndexOf("; only that link's owner", StringComparison.Ordinal);
-                stderr.WriteLine($"error: {(advice < 0 ? text : text[..advice])}; release it with `sluice net detach link {link}`");
+                // Only the link's holder can change the hook; on the command line the way out is a command.
+                stderr.WriteLine($"error: {OneLine(held.Message)}; release it with `sluice net detach link {link}`");
                 break;
             case BpfException or BpfNotSupportedException or IOException or UnauthorizedAccessException
                 or ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException:
@@ -75,7 +73,7 @@ internal static class CommandRunner
     /// <summary>Set by --verbose: print full verifier logs.</summary>
     internal static bool Verbose { get; set; }
 
-    private static string OneLine(string message)
+    internal static string OneLine(string message)
     {
         int newline = message.IndexOf('\n', StringComparison.Ordinal);
         return newline < 0 ? message : message[..newline];

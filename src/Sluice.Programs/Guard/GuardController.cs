@@ -43,7 +43,7 @@ public sealed partial class GuardController : IDisposable
     }
 
     /// <summary>Opens an attached guard.</summary>
-    /// <exception cref="GuardException">"no guard on eth0 (netns x): run sluice guard attach".</exception>
+    /// <exception cref="GuardException"><see cref="GuardFailure.NotAttached"/> when no guard is pinned for the target.</exception>
     public static GuardController Open(GuardTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);

@@ -78,11 +78,32 @@ public sealed record GuardStatistics(IReadOnlyDictionary<GuardReason, GuardCount
     /// <summary>The counter of <paramref name="reason"/> (zero when absent).</summary>
     public GuardCounter this[GuardReason reason] => Counters.TryGetValue(reason, out var counter) ? counter : default;
 
-    /// <summary>Packets the XDP stage judged (every reason below the TC ones).</summary>
-    public ulong XdpPackets => Counters.Where(c => c.Key < GuardReason.TcPassed).Aggregate(0UL, (sum, c) => sum + c.Value.Packets);
+    /// <summary>
+    /// Packets and bytes the XDP stage judged (every reason below the TC ones): the total traffic. The TC stage sees
+    /// packets XDP already counted as passed, so its reasons are not added again.
+    /// </summary>
+    public GuardCounter XdpTotal => Sum(reason => reason < GuardReason.TcPassed);
 
-    /// <summary>Packets of the reasons that always drop (malformed ones are not included: their verdict is configurable).</summary>
-    public ulong DroppedPackets => Counters.Where(c => GuardReasons.IsDrop(c.Key)).Aggregate(0UL, (sum, c) => sum + c.Value.Packets);
+    /// <summary>Packets and bytes of the reasons that always drop (malformed ones are not included: their verdict is configurable).</summary>
+    public GuardCounter Dropped => Sum(GuardReasons.IsDrop);
+
+    /// <summary>Packets the XDP stage judged (<see cref="XdpTotal"/>).</summary>
+    public ulong XdpPackets => XdpTotal.Packets;
+
+    /// <summary>Packets of the reasons that always drop (<see cref="Dropped"/>).</summary>
+    public ulong DroppedPackets => Dropped.Packets;
+
+    private GuardCounter Sum(Func<GuardReason, bool> include)
+    {
+        ulong packets = 0, bytes = 0;
+        foreach (var (reason, counter) in Counters)
+        {
+            if (!include(reason)) continue;
+            packets += counter.Packets;
+            bytes += counter.Bytes;
+        }
+        return new GuardCounter(packets, bytes);
+    }
 }
 
 /// <summary>A source the XDP stage tracks (guard_sources).</summary>

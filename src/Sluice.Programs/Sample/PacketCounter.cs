@@ -25,9 +25,9 @@ public enum CounterSlot : uint
 public readonly record struct PacketCount(ulong Packets, ulong Bytes);
 
 /// <summary>
-/// The sample XDP packet counter: counts packets per IP protocol and drops UDP to one port. The first demo
-/// runs it through BPF_PROG_TEST_RUN; it is also a compact example of loading an embedded object with a
-/// <c>const volatile</c> knob set before load.
+/// The sample XDP packet counter: counts packets per IP protocol and drops UDP to one port. A compact example of
+/// loading an embedded object with a <c>const volatile</c> knob set before load and reading per-CPU counters
+/// (samples/XdpProtocolCounter shows the same with the generated typed class).
 /// </summary>
 public sealed class PacketCounter : IDisposable
 {

@@ -116,11 +116,11 @@ public class FixtureProgramTests
         Assert.True(File.Exists(Path.Combine(pins.Path, "flows")));
 
         // User space reads a prog-array or map-in-map slot back as the id of what is in it.
-        var jumpTable = new BpfProgArray(collection.Map("jump_table"));
+        using var jumpTable = new BpfProgArray(collection.Map("jump_table"));
         Assert.True(jumpTable.TryGetProgramId(1, out uint programId));
         Assert.Equal(collection.Program("tail_target").Id, programId);
         Assert.False(jumpTable.TryGetProgramId(0, out _));
-        var outer = new BpfMapOfMaps<uint>(collection.Map("outer_array"));
+        using var outer = new BpfMapOfMaps<uint>(collection.Map("outer_array"));
         Assert.True(outer.TryGetInnerMapId(0, out uint first));
         Assert.True(outer.TryGetInnerMapId(2, out uint third));
         Assert.False(outer.TryGetInnerMapId(1, out _));

@@ -28,8 +28,9 @@ public class LinkPinTests
             // Every fd of ours is closed: only the pin keeps the program attached.
             Assert.Equal(firstProgram, Xdp.Query(bed.ReceiverInterface, bed.Receiver).NativeProgramId);
 
-            using (var reopened = Assert.IsType<XdpLink>(BpfLink.OpenPinned(pin)))
+            using (var opened = BpfLink.OpenPinned(pin))
             {
+                var reopened = Assert.IsType<XdpLink>(opened);
                 Assert.Equal(linkId, reopened.Id);
                 Assert.Equal(firstProgram, reopened.ProgramId);
                 Assert.Equal(bed.Receiver.GetInterfaceIndex(bed.ReceiverInterface), reopened.InterfaceIndex);
@@ -87,8 +88,9 @@ public class LinkPinTests
         {
             using (var link = TcxLink.Attach(drop.A, bed.SenderInterface, TcDirection.Egress, netns: bed.Sender))
                 link.Pin(pin);
-            using (var reopened = Assert.IsType<TcxLink>(BpfLink.OpenPinned(pin)))
+            using (var opened = BpfLink.OpenPinned(pin))
             {
+                var reopened = Assert.IsType<TcxLink>(opened);
                 Assert.Equal(TcDirection.Egress, reopened.Direction);
                 reopened.Update(drop.B);
                 Assert.Equal([drop.B.Id], Tcx.Query(bed.SenderInterface, TcDirection.Egress, bed.Sender).Programs.Select(p => p.ProgramId));

@@ -40,14 +40,15 @@ public class PinningTests
         Assert.Equal(8u, reopened.ValueSize);
         Assert.Equal(32u, reopened.MaxEntries);
         Assert.Equal(id, reopened.GetInfo().Id);
-        Assert.Equal(700UL, new BpfHashMap<uint, ulong>(reopened).Lookup(7));
+        using var view = new BpfHashMap<uint, ulong>(reopened); // borrows the map
+        Assert.Equal(700UL, view.Lookup(7));
         reopened.CheckCompatible(CounterSpec("t_pin"));
 
         Assert.True(BpfPin.Unpin(path));
         Assert.False(BpfPin.Unpin(path));
         Assert.False(BpfPin.Exists(path));
         // The open fd keeps the map alive after unpinning.
-        Assert.Equal(700UL, new BpfHashMap<uint, ulong>(reopened).Lookup(7));
+        Assert.Equal(700UL, view.Lookup(7));
     }
 
     [Fact]

@@ -50,7 +50,9 @@ public class HandAssembledProgramTests
     {
         Requires.Root();
         using var map = BpfMap.Create(new MapSpec { Name = "not_a_prog", Type = BpfMapType.Array, KeySize = 4, ValueSize = 4, MaxEntries = 1 });
+#pragma warning disable CA2000 // handed to FromFd on purpose: the test checks that a refused fd is closed by it
         var duplicate = new BpfFd(Dup(map.Fd.Value));
+#pragma warning restore CA2000
         var error = Assert.Throws<InvalidOperationException>(() => BpfProgram.FromFd(duplicate));
         Assert.Contains("bpf-map", error.Message, StringComparison.Ordinal);
         Assert.True(duplicate.IsClosed);

@@ -69,7 +69,9 @@ public class RingBufferLifetimeTests
     {
         Requires.Root();
         using var producer = new HandAssembledProducer(4096);
+#pragma warning disable CA2000 // disposed from another thread inside the handler: that is what this test is about
         var ring = new BpfRingBuffer(producer.Ring);
+#pragma warning restore CA2000
         producer.Run(2);
 
         var sequences = new List<ulong>();

@@ -29,7 +29,7 @@ public class XdpSocketTests
         Requires.Root();
         using var bed = new TestBed();
         using var collection = BpfCollection.Load(Fixture.Path("xsk_redirect"));
-        var xsks = new BpfXskMap(collection.Map("xsks"));
+        using var xsks = new BpfXskMap(collection.Map("xsks"));
         XdpSocket? socket = null;
         IBpfAttachment? attachment = null;
         Socket? sender = null;
@@ -37,8 +37,10 @@ public class XdpSocketTests
         {
             attachment = Xdp.Attach(collection.Program("xsk_redirect_udp"), bed.ReceiverInterface, mode,
                 new XdpAttachOptions { Namespace = bed.Receiver });
+#pragma warning disable CA2000 // closed in the finally below, after its XSKMAP slot is cleared
             socket = XdpSocket.Create(bed.ReceiverInterface, 0,
                 new XdpSocketOptions { Namespace = bed.Receiver, FrameCount = 256, RxRingSize = 256 });
+#pragma warning restore CA2000
             Assert.Equal(XdpBindMode.Copy, socket.Mode);
             Assert.Equal(bed.Receiver.GetInterfaceIndex(bed.ReceiverInterface), socket.InterfaceIndex);
             xsks.Set(0, socket.Handle);

@@ -54,6 +54,8 @@ public class GuardAttachCommandTests
         Assert.DoesNotContain(net.EnumerateArray(), a => a.GetProperty("target").GetString() == "va");
         string line = CliAssert.FailsWithOneLine("guard", "status", "--dev", "va", "--netns", guard.Namespace);
         Assert.Contains("no guard", line, StringComparison.Ordinal);
+        // The library reports the kind (NotAttached); the CLI words the way out, with the target's own options.
+        Assert.EndsWith($"run `sluice guard attach va --netns {guard.Namespace}` first", line, StringComparison.Ordinal);
     }
 
     [Fact]

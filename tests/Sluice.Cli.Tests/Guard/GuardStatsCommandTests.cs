@@ -104,6 +104,9 @@ public class GuardStatsCommandTests
             Assert.NotEmpty(denied);
             Assert.Contains(denied, l => l.Contains("packets", StringComparison.Ordinal) && l.EndsWith(" 3", StringComparison.Ordinal));
             foreach (string reason in Reasons) Assert.Contains($"reason=\"{reason}\"", body, StringComparison.Ordinal);
+            // Every family the controller exports, the blocked-sources gauge included (serve adds none of its own).
+            Assert.Contains("# TYPE sluice_guard_rules gauge", body, StringComparison.Ordinal);
+            Assert.Contains("# TYPE sluice_guard_blocked_sources gauge", body, StringComparison.Ordinal);
 
             (status, _) = Get(port, "/");
             Assert.Equal("HTTP/1.1 404 Not Found", status);

@@ -39,7 +39,9 @@ public sealed class CgroupLink : BpfLink
         };
         int fd = BpfSyscall.TryInvoke(BpfCommand.LinkCreate, ref attr, out int errno);
         if (fd < 0) throw CgroupErrors.Explain(errno, program, cgroupPath, attachType, "BPF_LINK_CREATE");
+#pragma warning disable CA2000 // the catch below closes it when the link cannot be made; otherwise the link owns it
         var handle = new BpfFd(fd);
+#pragma warning restore CA2000
         try
         {
             return new CgroupLink(handle, ReadInfo(handle)) { CreatedHere = true };

@@ -85,32 +85,38 @@ public static class Sockmap
     /// Every program attached to any SOCKMAP/SOCKHASH in the system (BPF_PROG_QUERY on the map, Linux 5.19),
     /// which `bpftool net` does not show.
     /// </summary>
-    public static unsafe IReadOnlyList<SockmapAttachmentInfo> ListAll()
+    public static IReadOnlyList<SockmapAttachmentInfo> ListAll()
     {
         var result = new List<SockmapAttachmentInfo>();
         foreach (var info in BpfMapInfo.All().Where(m => m.Type is BpfMapType.SockMap or BpfMapType.SockHash))
         {
+#pragma warning disable CA2000 // disposed by the using declaration; the analyser misreads the nullable SafeHandle result
             using var map = ObjectInfo.TryOpenById(BpfCommand.MapGetFdById, info.Id);
-            if (map is null) continue;
-            foreach (var type in AttachTypes)
-            {
-                var programs = new uint[4];
-                var links = new uint[4];
-                fixed (uint* programIds = programs)
-                fixed (uint* linkIds = links)
-                {
-                    var attr = new ProgQueryAttr
-                    {
-                        Target = (uint)map.Value, AttachType = (uint)type, ProgIds = (ulong)programIds, LinkIds = (ulong)linkIds, Count = 4,
-                    };
-                    if (BpfSyscall.TryInvoke(BpfCommand.ProgQuery, ref attr, out _) < 0) continue;
-                    for (int i = 0; i < Math.Min(attr.Count, 4u); i++)
-                        result.Add(new SockmapAttachmentInfo(info.Id, info.Name, type, programs[i], ProgramLookup.Find(programs[i])?.Name ?? "",
-                            links[i] == 0 ? null : links[i]));
-                }
-            }
+#pragma warning restore CA2000
+            if (map is not null) AddAttachments(map, info, result);
         }
         return result;
+    }
+
+    private static unsafe void AddAttachments(BpfFd map, BpfMapInfo info, List<SockmapAttachmentInfo> result)
+    {
+        foreach (var type in AttachTypes)
+        {
+            var programs = new uint[4];
+            var links = new uint[4];
+            fixed (uint* programIds = programs)
+            fixed (uint* linkIds = links)
+            {
+                var attr = new ProgQueryAttr
+                {
+                    Target = (uint)map.Value, AttachType = (uint)type, ProgIds = (ulong)programIds, LinkIds = (ulong)linkIds, Count = 4,
+                };
+                if (BpfSyscall.TryInvoke(BpfCommand.ProgQuery, ref attr, out _) < 0) continue;
+                for (int i = 0; i < Math.Min(attr.Count, 4u); i++)
+                    result.Add(new SockmapAttachmentInfo(info.Id, info.Name, type, programs[i], ProgramLookup.Find(programs[i])?.Name ?? "",
+                        links[i] == 0 ? null : links[i]));
+            }
+        }
     }
 
     internal static void CheckMap(BpfMap map)

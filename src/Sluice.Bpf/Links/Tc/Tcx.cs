@@ -38,6 +38,27 @@ public static class Tcx
     public static TcxState Query(int interfaceIndex, TcDirection direction, NetworkNamespace? netns = null) =>
         NamespaceScope.Run(netns, () => QueryHere(interfaceIndex, direction));
 
+    /// <summary>
+    /// Attach-or-update through a TCX link pinned at <paramref name="pinPath"/> (<see cref="PinnedLink.AttachOrUpdate"/>):
+    /// when the pinned link is on this interface and direction, <paramref name="program"/> replaces its program
+    /// atomically; otherwise the old link is detached and a new <see cref="TcxLink"/> (appended to the hook) is
+    /// created and pinned. Needs TCX (Linux 6.6).
+    /// </summary>
+    /// <returns>The link; disposing it keeps the attachment (the pin holds it).</returns>
+    /// <exception cref="BpfAttachException">The interface is missing or the kernel refused the program.</exception>
+    public static BpfLink AttachPinned(BpfProgram program, string interfaceName, TcDirection direction, string pinPath, NetworkNamespace? netns = null)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        int index = InterfaceResolver.ResolveIn(interfaceName, netns);
+        return PinnedLink.AttachOrUpdate(pinPath, program.Fd,
+            info => info.IfIndex == index && IsOnHook(info, direction, netns),
+            () => TcxLink.Attach(program.Fd, index, interfaceName, direction, null, netns));
+    }
+
+    /// <summary>True when link <paramref name="info"/> sits on the <paramref name="direction"/> hook of its interface.</summary>
+    private static bool IsOnHook(BpfLinkInfo info, TcDirection direction, NetworkNamespace? netns) =>
+        info.Type == BpfLinkType.Tcx && Query((int)info.IfIndex, direction, netns).Programs.Any(entry => entry.LinkId == info.Id);
+
     /// <summary>BPF_PROG_QUERY resolves the ifindex in the calling thread's namespace.</summary>
     internal static unsafe TcxState QueryHere(int interfaceIndex, TcDirection direction)
     {

@@ -62,6 +62,30 @@ public static class Xdp
         return XdpNetlink.Query(socket, interfaceIndex);
     }
 
+    /// <summary>
+    /// The mode program <paramref name="programId"/> currently runs in on <paramref name="interfaceName"/>, or null
+    /// when it does not run there. A link reopened from a pin does not report its mode; the interface does.
+    /// </summary>
+    public static XdpMode? CurrentMode(string interfaceName, uint programId, NetworkNamespace? netns = null) =>
+        Query(interfaceName, netns).ModeOf(programId);
+
+    /// <summary>
+    /// Attach-or-update through a link pinned at <paramref name="pinPath"/> (<see cref="PinnedLink.AttachOrUpdate"/>):
+    /// when the pinned link is on this interface and in <paramref name="mode"/> (any mode for
+    /// <see cref="XdpMode.BestAvailable"/>), <paramref name="program"/> replaces its program atomically; otherwise the
+    /// old link is detached and a new <see cref="XdpLink"/> is created and pinned. Needs XDP links (Linux 5.9).
+    /// </summary>
+    /// <returns>The link; disposing it keeps the attachment (the pin holds it).</returns>
+    /// <exception cref="BpfAttachException">The interface is missing, the mode unsupported, the hook taken by someone else.</exception>
+    public static BpfLink AttachPinned(BpfProgram program, string interfaceName, XdpMode mode, string pinPath, NetworkNamespace? netns = null)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        int index = InterfaceResolver.ResolveIn(interfaceName, netns);
+        return PinnedLink.AttachOrUpdate(pinPath, program.Fd,
+            info => info.IfIndex == index && (mode == XdpMode.BestAvailable || Query(index, netns).ModeOf(info.ProgramId) == mode),
+            () => XdpLink.Attach(program.Fd, index, mode, netns, interfaceName));
+    }
+
     /// <summary>The XDP state of every interface in the namespace.</summary>
     public static IReadOnlyList<XdpState> QueryAll(NetworkNamespace? netns = null)
     {

@@ -87,8 +87,7 @@ internal static class XdpErrors
                 (linkId is null ? "" : $", held by bpf_link {linkId}") + ", and native and generic XDP cannot be active on one interface at the same time");
         if (linkId is not null)
             return Make(AttachFailure.HeldByLink,
-                $"XDP on {where} is held by bpf_link {linkId} (program {program}, {foundMode} mode); only that link's owner can " +
-                "replace it (BpfLink.Update) or release it (close/unpin the link, or BpfLink.Detach)");
+                $"XDP on {where} is held by bpf_link {linkId} (program {program}, {foundMode} mode)");
         return Make(AttachFailure.HookOccupied, $"XDP on {where} is occupied by program {program} in {foundMode} mode; detach it first or replace it explicitly");
     }
 }

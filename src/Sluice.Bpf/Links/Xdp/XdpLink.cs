@@ -80,8 +80,7 @@ public sealed class XdpLink : BpfLink
     {
         if (requested != XdpMode.BestAvailable) return requested;
         using var socket = NetlinkSocket.Open(netns);
-        var state = XdpNetlink.Query(socket, interfaceIndex);
-        return state.NativeProgramId is not null ? XdpMode.Native : state.GenericProgramId is not null ? XdpMode.Generic : XdpMode.Offload;
+        return XdpNetlink.Query(socket, interfaceIndex).Attachments().Select(a => a.Mode).FirstOrDefault(XdpMode.Offload);
     }
 
     /// <inheritdoc />

@@ -74,8 +74,7 @@ public sealed class XdpNetlinkAttachment : IBpfAttachment
             var actual = mode;
             if (mode == XdpMode.BestAvailable)
             {
-                var state = XdpNetlink.Query(socket, interfaceIndex);
-                actual = state.NativeProgramId == identity.Id ? XdpMode.Native : state.GenericProgramId == identity.Id ? XdpMode.Generic : XdpMode.Offload;
+                actual = XdpNetlink.Query(socket, interfaceIndex).ModeOf(identity.Id) ?? XdpMode.Offload;
             }
             // Our own fd for the program: the caller may close theirs, and replace/detach must name it.
             var current = ProgramLookup.TryOpen(identity.Id) ?? throw new InvalidOperationException($"program {identity.Id} vanished while attaching");

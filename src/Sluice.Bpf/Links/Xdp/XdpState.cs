@@ -20,6 +20,13 @@ public sealed record XdpState(int InterfaceIndex, string InterfaceName, uint? Na
         _ => NativeProgramId ?? GenericProgramId ?? OffloadProgramId,
     };
 
+    /// <summary>The mode program <paramref name="programId"/> runs in on this interface, or null when it does not run here.</summary>
+    public XdpMode? ModeOf(uint programId) =>
+        NativeProgramId == programId ? XdpMode.Native
+        : GenericProgramId == programId ? XdpMode.Generic
+        : OffloadProgramId == programId ? XdpMode.Offload
+        : null;
+
     /// <summary>Every (mode, program id) pair that is attached.</summary>
     public IEnumerable<(XdpMode Mode, uint ProgramId)> Attachments()
     {

@@ -53,7 +53,8 @@ public sealed class BpfSockMap : BpfSocketMap<uint>
 
     /// <summary>Creates a SOCKMAP with 8-byte values (so cookies can be read back), owned by the view.</summary>
     public static BpfSockMap Create(string name, uint maxEntries) =>
-        new(BpfMap.Create(new MapSpec { Name = name, Type = BpfMapType.SockMap, KeySize = 4, ValueSize = 8, MaxEntries = maxEntries }), ownsMap: true);
+        Owning(() => BpfMap.Create(new MapSpec { Name = name, Type = BpfMapType.SockMap, KeySize = 4, ValueSize = 8, MaxEntries = maxEntries }),
+            map => new BpfSockMap(map, ownsMap: true));
 }
 
 /// <summary>A SOCKHASH (Linux 4.18): sockets by an arbitrary key, e.g. a connection 4-tuple.</summary>
@@ -67,5 +68,6 @@ public sealed class BpfSockHash<TKey> : BpfSocketMap<TKey> where TKey : unmanage
 
     /// <summary>Creates a SOCKHASH with 8-byte values, owned by the view.</summary>
     public static unsafe BpfSockHash<TKey> Create(string name, uint maxEntries) =>
-        new(BpfMap.Create(new MapSpec { Name = name, Type = BpfMapType.SockHash, KeySize = (uint)sizeof(TKey), ValueSize = 8, MaxEntries = maxEntries }), ownsMap: true);
+        Owning(() => BpfMap.Create(new MapSpec { Name = name, Type = BpfMapType.SockHash, KeySize = (uint)sizeof(TKey), ValueSize = 8, MaxEntries = maxEntries }),
+            map => new BpfSockHash<TKey>(map, ownsMap: true));
 }

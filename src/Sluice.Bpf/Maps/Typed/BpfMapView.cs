@@ -32,6 +32,25 @@ public abstract class BpfMapView : IDisposable
         _ownsMap = ownsMap;
     }
 
+    /// <summary>
+    /// Makes a view that owns the map <paramref name="create"/> makes; closes that map again when the view cannot be
+    /// made (wrong type or sizes), so a failed <c>Create</c> leaks no fd.
+    /// </summary>
+    private protected static TView Owning<TView>(Func<BpfMap> create, Func<BpfMap, TView> wrap) where TView : BpfMapView
+    {
+        BpfMap? map = create();
+        try
+        {
+            var view = wrap(map);
+            map = null; // the view owns it now
+            return view;
+        }
+        finally
+        {
+            map?.Dispose();
+        }
+    }
+
     /// <summary>The underlying untyped map.</summary>
     public BpfMap Map { get; }
 

@@ -4,8 +4,8 @@ using Sluice.Programs.Guard;
 namespace Sluice.Cli.Commands.Guard;
 
 /// <summary>
-/// <see cref="CommandRunner"/> for guard verbs: a <see cref="GuardException"/> is the user's mistake told in one line,
-/// printed as it is; Ctrl+C (SIGINT) and SIGTERM cancel <see cref="Cancellation"/> instead of killing the process.
+/// <see cref="CommandRunner"/> for guard verbs: a <see cref="GuardException"/> is worded by its kind
+/// (<see cref="GuardErrorText"/>); Ctrl+C (SIGINT) and SIGTERM cancel <see cref="Cancellation"/> instead of killing the process.
 /// </summary>
 internal static class GuardRunner
 {
@@ -17,7 +17,7 @@ internal static class GuardRunner
         }
         catch (GuardException error)
         {
-            throw new CliError(error.Message);
+            throw GuardErrorText.ToCliError(error);
         }
     });
 

@@ -38,7 +38,8 @@ internal static class GuardServeCommand
             {
                 Console.Out.WriteLine($"serving metrics of the guard on {guard.Describe()} at http://{listener.LocalEndpoint}/metrics (Ctrl+C to stop)");
                 Console.Out.Flush();
-                var server = new MetricsResponder(() => GuardMetrics.Format(guard, controller.ReadStatistics(), controller.Status().RuleCounts));
+                // The controller's own exposition: every family, blocked sources included.
+                var server = new MetricsResponder(controller.FormatMetrics);
                 server.Serve(listener, cancellation);
             }
             finally

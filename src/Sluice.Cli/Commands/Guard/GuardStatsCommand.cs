@@ -90,8 +90,7 @@ internal static class GuardStatsCommand
         var table = new TextTable("REASON", "PACKETS", "BYTES");
         foreach (var reason in GuardReasons.All)
         {
-            var counter = GuardStatsRates.Counter(statistics, reason);
-            table.Add(GuardReasons.Name(reason), counter.Packets, counter.Bytes);
+            table.Add(GuardReasons.Name(reason), statistics[reason].Packets, statistics[reason].Bytes);
         }
         table.Write(Console.Out);
     }
@@ -110,21 +109,15 @@ internal static class GuardStatsCommand
         writer.WriteString("time", DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         if (rates) writer.WriteNumber("interval_seconds", Math.Round(elapsed.TotalSeconds, 3));
         writer.WriteStartObject("reasons");
-        ulong droppedPackets = 0, droppedBytes = 0;
         foreach (var reason in GuardReasons.All)
         {
-            var counter = GuardStatsRates.Counter(current, reason);
-            if (GuardReasons.IsDrop(reason))
-            {
-                droppedPackets += counter.Packets;
-                droppedBytes += counter.Bytes;
-            }
+            var counter = current[reason];
             writer.WriteStartObject(GuardReasons.Name(reason));
             writer.WriteNumber("packets", counter.Packets);
             writer.WriteNumber("bytes", counter.Bytes);
             if (rates)
             {
-                var rate = GuardStatsRates.Rate(GuardStatsRates.Counter(previous!, reason), counter, elapsed);
+                var rate = GuardStatsRates.Rate(previous![reason], counter, elapsed);
                 writer.WriteNumber("pps", Math.Round(rate.PacketsPerSecond, 1));
                 writer.WriteNumber("bps", Math.Round(rate.BitsPerSecond, 1));
             }
@@ -132,8 +125,8 @@ internal static class GuardStatsCommand
         }
         writer.WriteEndObject();
         writer.WriteStartObject("dropped");
-        writer.WriteNumber("packets", droppedPackets);
-        writer.WriteNumber("bytes", droppedBytes);
+        writer.WriteNumber("packets", current.Dropped.Packets);
+        writer.WriteNumber("bytes", current.Dropped.Bytes);
         writer.WriteEndObject();
         if (sources is not null)
         {

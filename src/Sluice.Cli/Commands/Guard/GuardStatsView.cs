@@ -34,29 +34,19 @@ internal sealed class GuardStatsView
         text.Append('\n').Append('\n');
 
         var rows = new List<string[]>();
-        ulong totalPackets = 0, totalBytes = 0, droppedPackets = 0, droppedBytes = 0;
-        double totalPps = 0, totalBps = 0, droppedPps = 0, droppedBps = 0;
+        string[] Row(string name, string verdict, GuardCounter now, GuardCounter? before)
+        {
+            var rate = rates ? GuardStatsRates.Rate(before!.Value, now, elapsed) : default;
+            return [name, verdict, GuardText.Count(now.Packets), GuardText.Count(now.Bytes),
+                rates ? GuardText.Si(rate.PacketsPerSecond) + "pps" : "-", rates ? GuardText.Si(rate.BitsPerSecond) + "bps" : "-"];
+        }
         foreach (var reason in GuardReasons.All)
         {
-            var now = GuardStatsRates.Counter(current, reason);
-            var rate = rates ? GuardStatsRates.Rate(GuardStatsRates.Counter(previous!, reason), now, elapsed) : default;
-            // The TC stage sees packets XDP already counted (as passed): only XDP reasons make the total.
-            if (reason < GuardReason.TcPassed)
-            {
-                totalPackets += now.Packets; totalBytes += now.Bytes; totalPps += rate.PacketsPerSecond; totalBps += rate.BitsPerSecond;
-            }
-            if (GuardReasons.IsDrop(reason))
-            {
-                droppedPackets += now.Packets; droppedBytes += now.Bytes; droppedPps += rate.PacketsPerSecond; droppedBps += rate.BitsPerSecond;
-            }
-            if (!ShowIdleReasons && now.Packets == 0) continue;
-            rows.Add([GuardReasons.Name(reason), Verdict(reason), GuardText.Count(now.Packets), GuardText.Count(now.Bytes),
-                rates ? GuardText.Si(rate.PacketsPerSecond) + "pps" : "-", rates ? GuardText.Si(rate.BitsPerSecond) + "bps" : "-"]);
+            if (!ShowIdleReasons && current[reason].Packets == 0) continue;
+            rows.Add(Row(GuardReasons.Name(reason), Verdict(reason), current[reason], previous?[reason]));
         }
-        rows.Add(["total", "", GuardText.Count(totalPackets), GuardText.Count(totalBytes),
-            rates ? GuardText.Si(totalPps) + "pps" : "-", rates ? GuardText.Si(totalBps) + "bps" : "-"]);
-        rows.Add(["dropped", "drop", GuardText.Count(droppedPackets), GuardText.Count(droppedBytes),
-            rates ? GuardText.Si(droppedPps) + "pps" : "-", rates ? GuardText.Si(droppedBps) + "bps" : "-"]);
+        rows.Add(Row("total", "", current.XdpTotal, previous?.XdpTotal));
+        rows.Add(Row("dropped", "drop", current.Dropped, previous?.Dropped));
         AppendTable(text, ["REASON", "VERDICT", "PACKETS", "BYTES", "RATE", "BANDWIDTH"], rows, rightAligned: [2, 3, 4, 5]);
 
         text.Append('\n');
@@ -124,8 +114,6 @@ internal sealed class GuardStatsView
 internal static class GuardStatsRates
 {
     internal readonly record struct Rates(double PacketsPerSecond, double BitsPerSecond);
-
-    internal static GuardCounter Counter(GuardStatistics statistics, GuardReason reason) => statistics[reason];
 
     /// <summary>The rate between two readings; a counter that went down (the guard was re-created) counts from zero.</summary>
     internal static Rates Rate(GuardCounter before, GuardCounter after, TimeSpan elapsed)

@@ -2,50 +2,55 @@ using Sluice.Bpf;
 
 namespace Sluice.Programs.Guard.State;
 
-/// <summary>Kernel and attach failures as one-line <see cref="GuardException"/>s the CLI can print as they are.</summary>
+/// <summary>
+/// Classifies kernel and attach failures into <see cref="GuardException"/>s by their types and kinds (errno,
+/// <see cref="AttachFailure"/>), never by their text; the original failure stays the inner exception.
+/// </summary>
 internal static class GuardAttachErrors
 {
     private const int EPERM = 1;
     private const int EACCES = 13;
 
-    internal static GuardException Explain(Exception error, GuardTarget target, string stage, Sluice.Bpf.XdpMode mode)
+    internal static GuardException Explain(Exception error, GuardTarget target, string stage, XdpMode mode)
     {
         string where = target.Describe();
-        return error switch
+        var (reason, message) = error switch
         {
-            GuardException guard => guard,
+            GuardException guard => (guard.Reason, guard.Message),
             BpfAttachException attach => attach.Reason switch
             {
-                AttachFailure.InterfaceNotFound => new GuardException(NoInterface(target), error),
-                AttachFailure.ModeNotSupported => new GuardException($"{where} cannot run XDP in {ModeName(mode)} mode: {FirstLine(attach.Message)}", error),
-                AttachFailure.HookOccupied or AttachFailure.HeldByLink => new GuardException(
-                    $"{stage} on {where} is already taken by {Occupant(attach)}: detach it first", error),
-                AttachFailure.PermissionDenied => NoPrivileges(error),
-                _ => new GuardException($"attaching {stage} to {where} failed: {FirstLine(attach.Message)}", error),
+                AttachFailure.InterfaceNotFound => (GuardFailure.InterfaceNotFound, NoInterface(target)),
+                AttachFailure.ModeNotSupported => (GuardFailure.ModeNotSupported, $"{where} cannot run XDP in {ModeName(mode)} mode"),
+                AttachFailure.HookOccupied or AttachFailure.HeldByLink =>
+                    (GuardFailure.HookOccupied, $"{stage} on {where} is already taken by {Occupant(attach)}"),
+                AttachFailure.PermissionDenied => (GuardFailure.PermissionDenied, NoPrivilegesText),
+                _ => (GuardFailure.KernelError, $"attaching {stage} to {where} failed"),
             },
-            BpfVerifierException verifier => new GuardException(
-                $"the kernel's verifier rejected {verifier.ProgramName}: {FirstLine(verifier.Message)}", error),
-            BpfException bpf when bpf.Errno is EPERM or EACCES => NoPrivileges(error),
-            UnauthorizedAccessException => NoPrivileges(error),
-            IOException io when io.Message.Contains("EPERM", StringComparison.Ordinal) => NoPrivileges(error),
-            InvalidOperationException pinned when pinned.InnerException is BpfMapIncompatibleException => new GuardException(
-                $"the guard's pinned maps on {where} do not fit this version: {FirstLine(pinned.Message)}", error),
-            _ => new GuardException($"{stage} on {where}: {FirstLine(error.Message)}", error),
+            BpfVerifierException verifier => (GuardFailure.VerifierRejected, $"the kernel's verifier rejected {verifier.ProgramName}"),
+            BpfException bpf when bpf.Errno is EPERM or EACCES => (GuardFailure.PermissionDenied, NoPrivilegesText),
+            NetworkNamespaceException { Errno: EPERM or EACCES } => (GuardFailure.PermissionDenied, NoPrivilegesText),
+            UnauthorizedAccessException => (GuardFailure.PermissionDenied, NoPrivilegesText),
+            InvalidOperationException { InnerException: BpfMapIncompatibleException } =>
+                (GuardFailure.IncompatiblePins, $"the guard's pinned maps on {where} do not fit this version"),
+            _ => (GuardFailure.KernelError, $"{stage} on {where} failed"),
         };
+        return error is GuardException { Target: not null } known ? known : new GuardException(reason, message, error) { Target = target };
     }
 
     internal static string NoInterface(GuardTarget target) => target.Namespace is null
         ? $"interface '{target.Interface}' does not exist"
         : $"interface '{target.Interface}' does not exist in network namespace '{target.Namespace}'";
 
-    internal static GuardException NoPrivileges(Exception? error) =>
-        new("permission denied: the guard needs root (CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)", error);
+    private const string NoPrivilegesText = "permission denied: the guard needs root (CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN)";
 
-    internal static string ModeName(Sluice.Bpf.XdpMode mode) => mode switch
+    internal static GuardException NoPrivileges(GuardTarget target, Exception? error) =>
+        new(GuardFailure.PermissionDenied, NoPrivilegesText, error) { Target = target };
+
+    internal static string ModeName(XdpMode mode) => mode switch
     {
-        Sluice.Bpf.XdpMode.Native => "native",
-        Sluice.Bpf.XdpMode.Generic => "generic",
-        Sluice.Bpf.XdpMode.Offload => "offload",
+        XdpMode.Native => "native",
+        XdpMode.Generic => "generic",
+        XdpMode.Offload => "offload",
         _ => "best",
     };
 
@@ -55,11 +60,5 @@ internal static class GuardAttachErrors
             ? $"program {(string.IsNullOrEmpty(error.AttachedProgramName) ? "" : error.AttachedProgramName + " ")}(id {id})"
             : "another program";
         return error.HoldingLinkId is { } link ? $"{program} held by link {link}" : program;
-    }
-
-    internal static string FirstLine(string message)
-    {
-        int newline = message.IndexOf('\n', StringComparison.Ordinal);
-        return (newline < 0 ? message : message[..newline]).TrimEnd();
     }
 }

@@ -14,7 +14,7 @@ internal static class GuardAttacher
     internal static void Attach(GuardTarget target, GuardAttachOptions options)
     {
         using var netns = OpenNamespace(target);
-        int index = ResolveInterface(target, netns);
+        ResolveInterface(target, netns); // a missing interface fails here, with the target in the message
         string stage = "XDP";
         bool created = !Directory.Exists(target.PinDirectory);
         try
@@ -38,12 +38,12 @@ internal static class GuardAttacher
                 using var maps = GuardMaps.Open(target);
                 new ConfigSlots(maps.Config, maps.ConfigSelect).Initialize();
             }
-            AttachXdp(target, netns, index, xdp.Program(GuardMapNames.XdpProgram), options.Mode);
+            AttachXdp(target, netns, xdp.Program(GuardMapNames.XdpProgram), options.Mode);
             stage = "TC";
             if (options.Tc)
             {
                 using var tc = Load(GuardMapNames.TcObject, target);
-                AttachTc(target, netns, index, tc.Program(GuardMapNames.TcProgram));
+                AttachTc(target, netns, tc.Program(GuardMapNames.TcProgram));
             }
             else
             {
@@ -97,15 +97,15 @@ internal static class GuardAttacher
         try
         {
             using var xdp = Load(GuardMapNames.XdpObject, target);
-            using (var link = OpenLink(target.PinPath(GuardMapNames.XdpLink))
-                ?? throw new GuardException($"the XDP link of {target.Describe()} is gone: run sluice guard attach"))
+            using (var link = PinnedLink.TryOpen(target.PinPath(GuardMapNames.XdpLink))
+                ?? throw new GuardException(GuardFailure.Incomplete, $"the XDP link of {target.Describe()} is gone") { Target = target })
                 link.Update(xdp.Program(GuardMapNames.XdpProgram).Fd);
             stage = "TC";
             using var tc = Load(GuardMapNames.TcObject, target);
-            using var tcLink = OpenLink(target.PinPath(GuardMapNames.TcLink));
+            using var tcLink = PinnedLink.TryOpen(target.PinPath(GuardMapNames.TcLink));
             if (tcLink is not null) tcLink.Update(tc.Program(GuardMapNames.TcProgram).Fd);
             else if (FindFilter(target, netns) is not null)
-                AttachTc(target, netns, ResolveInterface(target, netns), tc.Program(GuardMapNames.TcProgram));
+                AttachTc(target, netns, tc.Program(GuardMapNames.TcProgram));
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
@@ -119,24 +119,18 @@ internal static class GuardAttacher
         uint xdpProgram = 0, xdpLink = 0, tcProgram = 0, tcLink = 0;
         string? tcMethod = null;
         XdpMode? mode = null;
-        using (var link = OpenLink(target.PinPath(GuardMapNames.XdpLink)))
+        using (var link = PinnedLink.TryOpen(target.PinPath(GuardMapNames.XdpLink)))
         {
             if (link is not null && link.GetInfo() is { ProgramId: > 0 } info) (xdpProgram, xdpLink) = (info.ProgramId, info.Id);
         }
-        using (var link = OpenLink(target.PinPath(GuardMapNames.TcLink)))
+        using (var link = PinnedLink.TryOpen(target.PinPath(GuardMapNames.TcLink)))
         {
             if (link is not null && link.GetInfo() is { ProgramId: > 0 } info) (tcProgram, tcLink, tcMethod) = (info.ProgramId, info.Id, "tcx");
         }
         try
         {
             using var netns = OpenNamespace(target);
-            if (xdpProgram != 0)
-            {
-                var state = Xdp.Query(target.Interface, netns);
-                mode = state.NativeProgramId == xdpProgram ? XdpMode.Native
-                    : state.GenericProgramId == xdpProgram ? XdpMode.Generic
-                    : state.OffloadProgramId == xdpProgram ? XdpMode.Offload : null;
-            }
+            if (xdpProgram != 0) mode = Xdp.CurrentMode(target.Interface, xdpProgram, netns);
             if (tcMethod is null && FindFilter(target, netns) is { } filter) (tcProgram, tcMethod) = (filter.ProgramId, "cls_bpf");
         }
         catch (Exception error) when (error is GuardException or BpfException or IOException)
@@ -149,30 +143,13 @@ internal static class GuardAttacher
     private static BpfCollection Load(string objectName, GuardTarget target) =>
         BpfCollection.Load(EmbeddedObjects.Read(objectName), new CollectionOptions { PinPath = target.PinDirectory });
 
-    private static void AttachXdp(GuardTarget target, NetworkNamespace? netns, int index, BpfProgram program, XdpMode mode)
+    private static void AttachXdp(GuardTarget target, NetworkNamespace? netns, BpfProgram program, XdpMode mode)
     {
-        string path = target.PinPath(GuardMapNames.XdpLink);
-        using (var existing = OpenLink(path))
-        {
-            if (existing is not null)
-            {
-                var info = existing.GetInfo();
-                if (info.ProgramId != 0 && info.IfIndex == index && (mode == XdpMode.BestAvailable || CurrentMode(target, netns, info.ProgramId) == mode))
-                {
-                    existing.Update(program.Fd);
-                    return;
-                }
-                existing.Detach();
-            }
-        }
-        if (File.Exists(path)) File.Delete(path);
-        using var attachment = Xdp.Attach(program, target.Interface, mode, new XdpAttachOptions { Namespace = netns, Method = XdpAttachMethod.Link });
-        attachment.Pin(path);
+        using var link = Xdp.AttachPinned(program, target.Interface, mode, target.PinPath(GuardMapNames.XdpLink), netns);
     }
 
-    private static void AttachTc(GuardTarget target, NetworkNamespace? netns, int index, BpfProgram program)
+    private static void AttachTc(GuardTarget target, NetworkNamespace? netns, BpfProgram program)
     {
-        string path = target.PinPath(GuardMapNames.TcLink);
         if (!Tcx.IsSupported)
         {
             var filter = (TcFilterAttachment)Tc.Attach(program, target.Interface, TcDirection.Ingress, new TcAttachOptions
@@ -183,29 +160,12 @@ internal static class GuardAttacher
             filter.Dispose();
             return;
         }
-        using (var existing = OpenLink(path))
-        {
-            if (existing is not null)
-            {
-                var info = existing.GetInfo();
-                if (info.ProgramId != 0 && info.IfIndex == index)
-                {
-                    existing.Update(program.Fd);
-                    return;
-                }
-                existing.Detach();
-            }
-        }
-        if (File.Exists(path)) File.Delete(path);
-        using var attachment = Tc.Attach(program, target.Interface, TcDirection.Ingress, new TcAttachOptions { Namespace = netns, Method = TcAttachMethod.Tcx });
-        attachment.Pin(path);
+        using var link = Tcx.AttachPinned(program, target.Interface, TcDirection.Ingress, target.PinPath(GuardMapNames.TcLink), netns);
     }
 
     private static void DetachTc(GuardTarget target, NetworkNamespace? netns)
     {
-        string path = target.PinPath(GuardMapNames.TcLink);
-        using (var link = OpenLink(path)) link?.Detach();
-        if (File.Exists(path)) File.Delete(path);
+        PinnedLink.DetachAndUnpin(target.PinPath(GuardMapNames.TcLink));
         if (FindFilter(target, netns) is { } filter)
             Tc.DetachFilter(target.Interface, TcDirection.Ingress, filter.Priority, filter.Handle, netns);
     }
@@ -240,10 +200,7 @@ internal static class GuardAttacher
     {
         ThrowIfSymlinked(target);
         foreach (var name in new[] { GuardMapNames.XdpLink, GuardMapNames.TcLink })
-        {
-            using var link = OpenLink(target.PinPath(name));
-            link?.Detach();
-        }
+            PinnedLink.DetachAndUnpin(target.PinPath(name));
         try
         {
             if (FindFilter(target, netns) is { } filter)
@@ -280,26 +237,6 @@ internal static class GuardAttacher
         }
     }
 
-    private static XdpMode? CurrentMode(GuardTarget target, NetworkNamespace? netns, uint programId)
-    {
-        var state = Xdp.Query(target.Interface, netns);
-        return state.NativeProgramId == programId ? XdpMode.Native : state.GenericProgramId == programId ? XdpMode.Generic
-            : state.OffloadProgramId == programId ? XdpMode.Offload : null;
-    }
-
-    internal static BpfLink? OpenLink(string path)
-    {
-        if (!File.Exists(path)) return null;
-        try
-        {
-            return BpfLink.OpenPinned(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-    }
-
     internal static NetworkNamespace? OpenNamespace(GuardTarget target)
     {
         if (target.Namespace is null) return null;
@@ -309,11 +246,11 @@ internal static class GuardAttacher
         }
         catch (FileNotFoundException error)
         {
-            throw new GuardException($"network namespace '{target.Namespace}' does not exist", error);
+            throw new GuardException(GuardFailure.NamespaceNotFound, $"network namespace '{target.Namespace}' does not exist", error) { Target = target };
         }
         catch (IOException error)
         {
-            throw GuardAttachErrors.NoPrivileges(error);
+            throw GuardAttachErrors.NoPrivileges(target, error);
         }
     }
 
@@ -325,11 +262,11 @@ internal static class GuardAttacher
         }
         catch (BpfAttachException error) when (error.Reason == AttachFailure.InterfaceNotFound)
         {
-            throw new GuardException(GuardAttachErrors.NoInterface(target), error);
+            throw new GuardException(GuardFailure.InterfaceNotFound, GuardAttachErrors.NoInterface(target), error) { Target = target };
         }
         catch (IOException error)
         {
-            throw GuardAttachErrors.NoPrivileges(error);
+            throw GuardAttachErrors.NoPrivileges(target, error);
         }
     }
 }

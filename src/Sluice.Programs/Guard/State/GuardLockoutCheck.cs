@@ -37,7 +37,7 @@ internal static class GuardLockoutCheck
         if (!decision.Dropped) return;
         string cause = decision.Winner is { } winner ? $"rule '{winner}'" : "the default drop verdict";
         throw new GuardLockoutException(
-            $"refused: {what} would drop your SSH session ({client} to TCP port {session.ServerPort}) by {cause}; use --force to do it anyway");
+            $"refused: {what} would drop your SSH session ({client} to TCP port {session.ServerPort}) by {cause}");
     }
 
     private static bool Contains(GuardRule rule, IPAddress client) =>

@@ -12,16 +12,16 @@ internal sealed class GuardMaps : IDisposable
         Target = target;
         try
         {
-            Rules4 = Add(new BpfLpmTrie<uint, GuardRuleValue>(Open(GuardMapNames.Rules4), ownsMap: true));
-            Rules6 = Add(new BpfLpmTrie<IPv6Bytes, GuardRuleValue>(Open(GuardMapNames.Rules6), ownsMap: true));
-            Exact4 = Add(new BpfHashMap<uint, GuardRuleValue>(Open(GuardMapNames.Exact4), ownsMap: true));
-            Exact6 = Add(new BpfHashMap<IPv6Bytes, GuardRuleValue>(Open(GuardMapNames.Exact6), ownsMap: true));
-            Ports4 = Add(new BpfLpmTrie<GuardPortDataV4, GuardRuleValue>(Open(GuardMapNames.Ports4), ownsMap: true));
-            Ports6 = Add(new BpfLpmTrie<GuardPortDataV6, GuardRuleValue>(Open(GuardMapNames.Ports6), ownsMap: true));
-            Config = Add(new BpfArrayMap<GuardConfigValue>(Open(GuardMapNames.Config), ownsMap: true));
-            ConfigSelect = Add(new BpfArrayMap<uint>(Open(GuardMapNames.ConfigSelect), ownsMap: true));
-            Sources = Add(new BpfHashMap<IPv6Bytes, GuardSourceState>(Open(GuardMapNames.Sources), ownsMap: true));
-            Stats = Add(new BpfPerCpuArray<GuardCounter>(Open(GuardMapNames.Stats), ownsMap: true));
+            Rules4 = Add(GuardMapNames.Rules4, map => new BpfLpmTrie<uint, GuardRuleValue>(map, ownsMap: true));
+            Rules6 = Add(GuardMapNames.Rules6, map => new BpfLpmTrie<IPv6Bytes, GuardRuleValue>(map, ownsMap: true));
+            Exact4 = Add(GuardMapNames.Exact4, map => new BpfHashMap<uint, GuardRuleValue>(map, ownsMap: true));
+            Exact6 = Add(GuardMapNames.Exact6, map => new BpfHashMap<IPv6Bytes, GuardRuleValue>(map, ownsMap: true));
+            Ports4 = Add(GuardMapNames.Ports4, map => new BpfLpmTrie<GuardPortDataV4, GuardRuleValue>(map, ownsMap: true));
+            Ports6 = Add(GuardMapNames.Ports6, map => new BpfLpmTrie<GuardPortDataV6, GuardRuleValue>(map, ownsMap: true));
+            Config = Add(GuardMapNames.Config, map => new BpfArrayMap<GuardConfigValue>(map, ownsMap: true));
+            ConfigSelect = Add(GuardMapNames.ConfigSelect, map => new BpfArrayMap<uint>(map, ownsMap: true));
+            Sources = Add(GuardMapNames.Sources, map => new BpfHashMap<IPv6Bytes, GuardSourceState>(map, ownsMap: true));
+            Stats = Add(GuardMapNames.Stats, map => new BpfPerCpuArray<GuardCounter>(map, ownsMap: true));
         }
         catch
         {
@@ -56,22 +56,34 @@ internal sealed class GuardMaps : IDisposable
         }
         catch (FileNotFoundException error)
         {
-            throw new GuardException($"the guard on {target.Describe()} is incomplete ({Path.GetFileName(error.FileName)} is missing): run sluice guard attach again", error);
+            throw new GuardException(GuardFailure.Incomplete,
+                $"the guard on {target.Describe()} is incomplete ({Path.GetFileName(error.FileName)} is missing)", error) { Target = target };
         }
     }
 
     internal static GuardException NotAttached(GuardTarget target) =>
-        new($"no guard on {target.Describe()}: run sluice guard attach");
+        new(GuardFailure.NotAttached, $"no guard on {target.Describe()}") { Target = target };
 
     /// <summary>Opens the ring buffer map (a separate fd: the reader owns it).</summary>
     internal BpfMap OpenEvents() => Open(GuardMapNames.Events);
 
     private BpfMap Open(string name) => BpfMap.OpenPinned(Target.PinPath(name));
 
-    private T Add<T>(T view) where T : BpfMapView
+    /// <summary>Opens pinned map <paramref name="name"/> as a view that owns it; a view that cannot be made closes the map.</summary>
+    private T Add<T>(string name, Func<BpfMap, T> wrap) where T : BpfMapView
     {
-        _views.Add(view);
-        return view;
+        BpfMap? map = Open(name);
+        try
+        {
+            var view = wrap(map);
+            map = null; // the view owns it now
+            _views.Add(view);
+            return view;
+        }
+        finally
+        {
+            map?.Dispose();
+        }
     }
 
     public void Dispose()

@@ -13,7 +13,7 @@ public sealed class GuardApplyTests
     public void Plan_shows_the_diff_and_apply_makes_the_state_the_files()
     {
         Requires();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.AddRules([GuardRule.Parse("deny 198.19.0.0/16"), GuardRule.Parse("allow 198.18.5.0/24"), GuardRule.Parse("deny 198.20.0.0/16")]);
         var desired = Config("""
@@ -34,6 +34,7 @@ public sealed class GuardApplyTests
 
         var stale = Assert.Throws<GuardException>(() => guard.Apply(plan));
         Assert.StartsWith("the guard changed since the plan was made", stale.Message, StringComparison.Ordinal);
+        Assert.Equal(GuardFailure.StalePlan, stale.Reason);
 
         guard.Apply(guard.Plan(GuardConfig.Empty));
         Assert.Empty(guard.Rules());
@@ -49,7 +50,7 @@ public sealed class GuardApplyTests
     public void A_failed_apply_is_rolled_back_to_the_old_state(string failingStep)
     {
         Requires();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.AddRules([GuardRule.Parse("deny 198.19.0.0/16"), GuardRule.Parse("allow 198.18.5.0/24"), GuardRule.Parse("deny fd00:9::/32")]);
         guard.UpdateSettings(new GuardSettings { SampleRate = 8 });
@@ -70,7 +71,9 @@ public sealed class GuardApplyTests
             if (step == failingStep) throw new IOException($"injected failure at {step}");
         };
         var error = Assert.Throws<GuardException>(() => guard.Apply(plan));
-        Assert.Equal($"apply failed (injected failure at {failingStep}); nothing was changed", error.Message);
+        Assert.Equal("apply failed; nothing was changed", error.Message);
+        Assert.Equal(GuardFailure.KernelError, error.Reason);
+        Assert.Equal($"injected failure at {failingStep}", error.InnerException?.Message);
         Assert.Equal(rulesBefore, guard.Rules());
         Assert.Equal(settingsBefore, guard.Settings);
         Assert.Equal(flagsBefore, guard.ActiveConfig.Flags);

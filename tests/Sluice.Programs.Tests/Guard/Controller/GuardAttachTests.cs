@@ -14,7 +14,7 @@ public sealed class GuardAttachTests
     public void Attaches_in_a_namespace_in_the_requested_mode_and_detach_removes_everything(XdpMode mode)
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using (var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = mode }))
         {
             var status = guard.Status();
@@ -49,7 +49,7 @@ public sealed class GuardAttachTests
     public void Attaching_again_keeps_the_state_and_a_second_controller_sees_it()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var first = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Native });
         first.AddRules([GuardRule.Parse("deny 198.19.0.0/16"), GuardRule.Parse("allow 198.18.0.0/24 tcp/22")]);
         first.UpdateSettings(new GuardSettings { Limits = new GuardLimits { PacketsPerSecond = 1000, Burst = 10 } });
@@ -69,7 +69,7 @@ public sealed class GuardAttachTests
     public void Attaching_in_another_mode_replaces_the_link()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var native = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Native });
         native.AddRules([GuardRule.Parse("deny 198.19.0.0/16")]);
         using var generic = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
@@ -82,7 +82,7 @@ public sealed class GuardAttachTests
     public void Upgrade_keeps_rules_and_counters_and_changes_the_program()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.AddRules([GuardRule.Parse("deny 198.19.0.0/16")]);
         using (var map = new BpfLpmTrie<uint, GuardRuleValue>(BpfMap.OpenPinned(bed.Target.PinPath(GuardMapNames.Rules4)), ownsMap: true))
@@ -112,17 +112,24 @@ public sealed class GuardAttachTests
     public void Errors_are_one_line_guard_exceptions()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         var missing = bed.Target with { };
         var noInterface = Assert.Throws<GuardException>(() => GuardController.Attach(new GuardTarget("nosuch0", bed.Veth.ReceiverNamespace) { Root = bed.Root }));
         Assert.Equal($"interface 'nosuch0' does not exist in network namespace '{bed.Veth.ReceiverNamespace}'", noInterface.Message);
+        Assert.Equal(GuardFailure.InterfaceNotFound, noInterface.Reason);
         var noNamespace = Assert.Throws<GuardException>(() => GuardController.Attach(new GuardTarget("eth0", "sluice-no-such-ns") { Root = bed.Root }));
         Assert.Equal("network namespace 'sluice-no-such-ns' does not exist", noNamespace.Message);
+        Assert.Equal(GuardFailure.NamespaceNotFound, noNamespace.Reason);
         var notAttached = Assert.Throws<GuardException>(() => GuardController.Open(missing));
-        Assert.Equal($"no guard on {bed.Target.Interface} (netns {bed.Veth.ReceiverNamespace}): run sluice guard attach", notAttached.Message);
+        // The library states the fact and its kind; only the CLI words the way out as a command.
+        Assert.Equal($"no guard on {bed.Target.Interface} (netns {bed.Veth.ReceiverNamespace})", notAttached.Message);
+        Assert.Equal(GuardFailure.NotAttached, notAttached.Reason);
+        Assert.Equal(missing, notAttached.Target);
         var offload = Assert.Throws<GuardException>(() => GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Offload }));
         Assert.StartsWith($"{bed.Target.Describe()} cannot run XDP in offload mode", offload.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', offload.Message);
+        Assert.Equal(GuardFailure.ModeNotSupported, offload.Reason);
+        Assert.IsType<BpfAttachException>(offload.InnerException, exactMatch: false);
         Assert.False(Directory.Exists(bed.Target.PinDirectory));
 
         // A program someone else attached holds the hook.
@@ -132,6 +139,7 @@ public sealed class GuardAttachTests
             new XdpAttachOptions { Namespace = netns, Method = XdpAttachMethod.Netlink });
         var taken = Assert.Throws<GuardException>(() => GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Native }));
         Assert.Contains("already taken by program", taken.Message, StringComparison.Ordinal);
+        Assert.Equal(GuardFailure.HookOccupied, taken.Reason);
         Assert.False(Directory.Exists(bed.Target.PinDirectory));
     }
 
@@ -140,7 +148,7 @@ public sealed class GuardAttachTests
     public void Pin_directories_are_private_and_a_planted_symlink_is_refused_never_followed()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using (GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic }))
         {
             const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

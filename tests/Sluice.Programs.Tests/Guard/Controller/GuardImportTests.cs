@@ -23,7 +23,7 @@ public sealed class GuardImportTests(ITestOutputHelper output)
     public void Import_over_a_maps_capacity_is_refused_before_anything_is_written()
     {
         Sluice.Tests.Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.AddRules([.. Prefixes(10, 0x020000).Select(p => GuardRule.Parse($"deny {p} tcp/80"))]);
         var before = (guard.CountRules(), guard.ActiveConfig);
@@ -42,7 +42,7 @@ public sealed class GuardImportTests(ITestOutputHelper output)
     public void Imports_a_million_prefixes_in_batches_and_a_rerun_changes_nothing()
     {
         Sluice.Tests.Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         string file = Path.Combine(Path.GetTempPath(), $"guard-import-{Guid.NewGuid():N}.txt");
         try
@@ -79,7 +79,7 @@ public sealed class GuardImportTests(ITestOutputHelper output)
     public void A_cancelled_import_is_undone_and_a_rerun_completes()
     {
         Sluice.Tests.Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         var before = guard.ActiveConfig;
         var rules = Prefixes(200_000).Select(p => GuardRule.Parse(p)).Append(GuardRule.Parse("deny 198.19.0.0/16 udp/53")).ToList();

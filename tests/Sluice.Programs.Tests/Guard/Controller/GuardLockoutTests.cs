@@ -18,7 +18,7 @@ public sealed class GuardLockoutTests
     public void Changes_that_drop_the_ssh_client_are_refused_unless_forced()
     {
         Sluice.Tests.Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.LockoutInAnyNamespace = true;
         string? savedConnection = Environment.GetEnvironmentVariable("SSH_CONNECTION");
@@ -29,8 +29,9 @@ public sealed class GuardLockoutTests
             Environment.SetEnvironmentVariable("SSH_CLIENT", null);
 
             var add = Assert.Throws<GuardLockoutException>(() => guard.AddRules(Parse("deny 198.18.0.0/24")));
-            Assert.Equal("refused: adding these rules would drop your SSH session (198.18.0.1 to TCP port 22) by rule 'deny 198.18.0.0/24'; " +
-                "use --force to do it anyway", add.Message);
+            Assert.Equal("refused: adding these rules would drop your SSH session (198.18.0.1 to TCP port 22) by rule 'deny 198.18.0.0/24'",
+                add.Message);
+            Assert.Equal(GuardFailure.Lockout, add.Reason);
             Assert.Throws<GuardLockoutException>(() => guard.AddRules(Parse("deny 198.18.0.1 tcp/22")));
             Assert.Empty(guard.Rules());
 

@@ -13,7 +13,7 @@ public sealed class GuardStatisticsTests
     public void Reads_counters_top_sources_and_blocked_sources()
     {
         Sluice.Tests.Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         using (var stats = new BpfPerCpuArray<GuardCounter>(BpfMap.OpenPinned(bed.Target.PinPath(GuardMapNames.Stats)), ownsMap: true))
             stats.UpdateAll((uint)GuardReason.RateLimited, new GuardCounter(2, 120));

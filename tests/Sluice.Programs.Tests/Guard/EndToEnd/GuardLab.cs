@@ -6,7 +6,7 @@ using Sluice.Programs.Guard;
 namespace Sluice.Programs.Tests.Guard.EndToEnd;
 
 /// <summary>
-/// A guarded server for end-to-end tests: the controller tests' <see cref="Controller.GuardTestBed"/> (veth pair,
+/// A guarded server for end-to-end tests: the controller tests' <see cref="Controller.GuardTargetBed"/> (veth pair,
 /// target with private pins) with the guard attached to the receiver's veth end, and handles on both namespaces.
 /// Dispose detaches the guard, removes every pin and deletes the namespaces, also after a failed setup.
 /// </summary>
@@ -18,11 +18,11 @@ internal sealed class GuardLab : IDisposable
     /// <summary>The legitimate clients' range (allowed by the tests).</summary>
     public static readonly IPNetwork ClientRange = IPNetwork.Parse("198.18.0.0/24");
 
-    private readonly Controller.GuardTestBed _bed;
+    private readonly Controller.GuardTargetBed _bed;
 
     public GuardLab(XdpMode mode)
     {
-        _bed = new Controller.GuardTestBed();
+        _bed = new Controller.GuardTargetBed();
         try
         {
             Sender = NetworkNamespace.Open(Veth.SenderNamespace);

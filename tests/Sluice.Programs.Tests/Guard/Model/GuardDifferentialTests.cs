@@ -27,7 +27,7 @@ public sealed class GuardDifferentialTests(ITestOutputHelper output)
     public void Kernel_and_model_agree_on_100000_random_and_mutated_packets()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         Compare(new TestBedStage(bed), EnvironmentNumber(PacketsVariable) ?? DefaultPackets);
     }
 
@@ -41,7 +41,7 @@ public sealed class GuardDifferentialTests(ITestOutputHelper output)
     public void Controller_written_rules_and_the_model_agree_on_20000_packets()
     {
         Requires.Root();
-        using var bed = new Controller.GuardTestBed();
+        using var bed = new Controller.GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic, Tc = false });
         // The veth's own IPv6 neighbour discovery and MLD would reach the guard too and count under the rules.
         bed.Veth.InSender("ip", "link", "set", bed.Veth.SenderInterface, "down");
@@ -244,7 +244,7 @@ public sealed class GuardDifferentialTests(ITestOutputHelper output)
     }
 
     /// <summary>Rules written by the XDP test bed, the way the controller stores them, into freshly emptied maps.</summary>
-    private sealed class TestBedStage(GuardTestBed bed) : Stage(bed.XdpProgram)
+    private sealed class TestBedStage(GuardProgramBed bed) : Stage(bed.XdpProgram)
     {
         protected override GuardCounter[] Statistics() => bed.Statistics();
 
@@ -258,7 +258,7 @@ public sealed class GuardDifferentialTests(ITestOutputHelper output)
             Clear(new BpfLpmTrie<GuardPortDataV6, GuardRuleValue>(bed.Xdp.Map(GuardMapNames.Ports6)));
             bed.Configure(scenario.ConfigValue());
             // One write per key with both actions merged, longest prefixes first, and each stored value checked: an
-            // early GuardTestBed merged a new LPM key with the shorter covering prefix a lookup found.
+            // early GuardProgramBed merged a new LPM key with the shorter covering prefix a lookup found.
             var keys = scenario.Rules.GroupBy(r => r.Key)
                 .Select(g => (Key: g.Key, Actions: g.Aggregate(GuardRuleActions.None, (a, r) => a | (r.Action == GuardRuleAction.Allow ? GuardRuleActions.Allow : GuardRuleActions.Deny))))
                 .OrderByDescending(k => k.Key.Source.PrefixLength).ToList();

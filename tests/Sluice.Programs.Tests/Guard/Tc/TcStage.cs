@@ -6,15 +6,15 @@ using Sluice.Programs.Guard;
 namespace Sluice.Programs.Tests.Guard.Tc;
 
 /// <summary>
-/// Both guard objects on one pinned map directory (<see cref="GuardTestBed"/> with TC), with what the TC tests
+/// Both guard objects on one pinned map directory (<see cref="GuardProgramBed"/> with TC), with what the TC tests
 /// need besides: test runs of guard_tc and typed access to guard_conns and guard_flows. Dispose unpins everything.
 /// </summary>
 internal sealed class TcStage : IDisposable
 {
-    internal TcStage() => Bed = new GuardTestBed(withTc: true);
+    internal TcStage() => Bed = new GuardProgramBed(withTc: true);
 
     /// <summary>Both objects, the configuration and the statistics.</summary>
-    internal GuardTestBed Bed { get; }
+    internal GuardProgramBed Bed { get; }
 
     /// <summary>The TC stage's collection.</summary>
     internal BpfCollection Collection => Bed.Tc!;

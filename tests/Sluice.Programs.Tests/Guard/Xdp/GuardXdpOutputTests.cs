@@ -23,7 +23,7 @@ public sealed class GuardXdpOutputTests
     public void Passed_packets_carry_metadata_with_their_marks()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => WithMetadata(c));
         bed.AddRule("198.18.1.0/24", GuardRuleActions.Allow);
         var frame = Udp4(Client4, Server4, 1, 53);
@@ -44,7 +44,7 @@ public sealed class GuardXdpOutputTests
     public void Suspicious_marks_count_passed_packets_as_suspicious()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => WithMetadata(c, GuardMarks.Fragment | GuardMarks.Malformed) with { MalformedVerdict = GuardVerdict.Pass });
         bed.AddRule("198.18.1.0/24", GuardRuleActions.Allow);
 
@@ -64,7 +64,7 @@ public sealed class GuardXdpOutputTests
     public void Near_limit_mark_after_half_the_burst()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         const ulong second = 1_000_000_000;
         bed.Configure(c => WithMetadata(c, GuardMarks.NearLimit) with { PpsIntervalNs = second, PpsToleranceNs = 3 * second }); // burst 4
         var frame = Udp4(Client4, Server4, 1, 53);
@@ -81,7 +81,7 @@ public sealed class GuardXdpOutputTests
     public void No_metadata_without_the_flag_nor_on_non_ip_or_dropped_packets()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         Assert.Null(bed.Run(Udp4(Client4, Server4, 1, 53)).Metadata);
 
         bed.Configure(c => WithMetadata(c));
@@ -98,7 +98,7 @@ public sealed class GuardXdpOutputTests
     public void Dropped_packets_are_sampled_into_the_ring_buffer()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => c with { SampleRate = 1 });
         bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
         using var events = bed.OpenEvents();
@@ -125,7 +125,7 @@ public sealed class GuardXdpOutputTests
     public void Sample_rate_zero_samples_nothing()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => c with { SampleRate = 0 });
         bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
         using var events = bed.OpenEvents();
@@ -139,7 +139,7 @@ public sealed class GuardXdpOutputTests
     public void Over_limit_ipv4_syn_gets_a_syn_cookie_syn_ack()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => SynCookies(c));
         var syn = Ipv4(Client4, Server4, Tcp, TcpHeader(40000, 80, TcpSyn, 0x11223344, [.. MssOption(1460), 1, 1, 4, 2]));
 
@@ -159,7 +159,7 @@ public sealed class GuardXdpOutputTests
     public void Over_limit_ipv6_syn_gets_a_syn_cookie_syn_ack_behind_vlan_tags()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => SynCookies(c));
         var syn = WithVlanTags(Tcp6(Client6, Server6, 40001, 443), new VlanTag(7));
 
@@ -177,7 +177,7 @@ public sealed class GuardXdpOutputTests
     public void Without_syn_cookies_or_for_non_syns_over_limit_packets_are_dropped()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => SynCookies(c) with { Flags = GuardConfigFlags.None, BlockNs = 1_000_000_000 });
         var syn = Tcp4(Client4, Server4, 1, 80);
         bed.Run(syn);
@@ -196,7 +196,7 @@ public sealed class GuardXdpOutputTests
     public void Syn_with_ip_options_or_extension_headers_falls_back_to_a_drop()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => SynCookies(c));
         var withOptions = Ipv4(Client4, Server4, Tcp, TcpHeader(1, 80, TcpSyn), new Ipv4Options { Options = [1, 1, 1, 1] });
         var withExtension = Tcp6(Client6, Server6, 1, 80, extensions: [Ipv6Extension.DestinationOptions()]);

@@ -21,17 +21,17 @@ public sealed class GuardXdpParsingTests(GuardXdpParsingTests.SharedBed shared) 
     /// </summary>
     public sealed class SharedBed : IDisposable
     {
-        private GuardTestBed? _bed;
+        private GuardProgramBed? _bed;
 
         /// <summary>The bed, loaded on first use.</summary>
-        public GuardTestBed Bed => _bed ??= Create();
+        public GuardProgramBed Bed => _bed ??= Create();
 
         /// <inheritdoc />
         public void Dispose() => _bed?.Dispose();
 
-        private static GuardTestBed Create()
+        private static GuardProgramBed Create()
         {
-            var bed = new GuardTestBed();
+            var bed = new GuardProgramBed();
             bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
             bed.AddRule("fd00:bad::/32", GuardRuleActions.Deny);
             return bed;
@@ -140,7 +140,7 @@ public sealed class GuardXdpParsingTests(GuardXdpParsingTests.SharedBed shared) 
     public void Malformed_verdict_pass_passes_malformed_frames_under_their_own_reason()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => c with { MalformedVerdict = GuardVerdict.Pass });
 
         var run = bed.Run(WithVlanTags(Udp4(Clean4, Server4, 1, 53), Q, Q, Q));
@@ -152,7 +152,7 @@ public sealed class GuardXdpParsingTests(GuardXdpParsingTests.SharedBed shared) 
     public void Port_rules_match_first_fragments_but_never_non_first_ones()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("0.0.0.0/0", GuardRuleActions.Deny, Udp, 11211);
         bed.AddRule("::/0", GuardRuleActions.Deny, Udp, 11211);
 
@@ -166,7 +166,7 @@ public sealed class GuardXdpParsingTests(GuardXdpParsingTests.SharedBed shared) 
     public void Protocol_rules_match_non_first_fragments()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.18.0.0/15", GuardRuleActions.Deny, Udp);
         bed.AddRule("fd00::/8", GuardRuleActions.Deny, Udp);
 

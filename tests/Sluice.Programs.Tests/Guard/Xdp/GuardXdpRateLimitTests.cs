@@ -34,7 +34,7 @@ public sealed class GuardXdpRateLimitTests
     public void Burst_passes_then_the_source_is_rate_limited_and_others_are_not()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Long, burst: 5));
         var frame = Udp4(Source, Server, 1, 53);
 
@@ -50,7 +50,7 @@ public sealed class GuardXdpRateLimitTests
     public void Ipv6_sources_are_limited_too()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Long, burst: 2));
         var frame = Udp6(IPAddress.Parse("fd00:3::3"), IPAddress.Parse("fd00::2"), 1, 53);
 
@@ -64,7 +64,7 @@ public sealed class GuardXdpRateLimitTests
     public void Syn_limit_applies_to_syns_only()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, 0, 0, synInterval: Long, synBurst: 2));
         var syn = Tcp4(Source, Server, 1, 80);
         var ack = Tcp4(Source, Server, 1, 80, TcpAck);
@@ -85,7 +85,7 @@ public sealed class GuardXdpRateLimitTests
     public void Allowed_sources_skip_the_limits_and_denied_ones_are_denied_first()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Long, burst: 1));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
         bed.AddRule("198.18.3.4", GuardRuleActions.Deny);
@@ -101,7 +101,7 @@ public sealed class GuardXdpRateLimitTests
     public void Over_limit_blocks_the_source_until_the_block_expires()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         const ulong block = Long; // burst 1, then a block that no test outlasts
         bed.Configure(c => Limits(c, Long, burst: 1, blockNs: block));
         var frame = Udp4(Source, Server, 1, 53);
@@ -133,7 +133,7 @@ public sealed class GuardXdpRateLimitTests
     public void Rules_come_before_blocks_so_an_allowed_source_is_never_blocked()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Long, burst: 10));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
         bed.AddRule("198.18.3.4", GuardRuleActions.Deny);
@@ -151,7 +151,7 @@ public sealed class GuardXdpRateLimitTests
     public void Mapped_ipv6_flood_cannot_block_the_allowed_ipv4_host_it_names()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => Limits(c, Long, burst: 2, blockNs: Long));
         bed.AddRule("198.18.3.3", GuardRuleActions.Allow);
         var mapped = Source.MapToIPv6();
@@ -176,7 +176,7 @@ public sealed class GuardXdpRateLimitTests
     public void Track_sources_counts_without_limits_and_limits_off_creates_no_state()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         var frame = Udp4(Source, Server, 1, 53);
         bed.Run(frame);
         Assert.Null(bed.Source(Source));

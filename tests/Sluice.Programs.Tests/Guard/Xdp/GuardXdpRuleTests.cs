@@ -14,11 +14,11 @@ public sealed class GuardXdpRuleTests
 
     private static IPAddress A(string address) => IPAddress.Parse(address);
 
-    private static GuardRun SendUdp(GuardTestBed bed, string source, ushort port = 53) =>
+    private static GuardRun SendUdp(GuardProgramBed bed, string source, ushort port = 53) =>
         bed.Run(A(source).AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
             ? Udp4(A(source), Server4, 40000, port) : Udp6(A(source), Server6, 40000, port));
 
-    private static GuardRun SendSyn(GuardTestBed bed, string source, ushort port) =>
+    private static GuardRun SendSyn(GuardProgramBed bed, string source, ushort port) =>
         bed.Run(A(source).AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
             ? Tcp4(A(source), Server4, 40000, port) : Tcp6(A(source), Server6, 40000, port));
 
@@ -29,7 +29,7 @@ public sealed class GuardXdpRuleTests
     public void Exact_address_is_denied_and_its_neighbour_passes()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.18.5.5", GuardRuleActions.Deny);
 
         AssertVerdict(XdpAction.Drop, GuardReason.Denied, SendUdp(bed, "198.18.5.5"));
@@ -40,7 +40,7 @@ public sealed class GuardXdpRuleTests
     public void Prefix_denies_its_whole_range_only()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
 
         AssertVerdict(XdpAction.Drop, GuardReason.Denied, SendUdp(bed, "198.19.0.0"));
@@ -52,7 +52,7 @@ public sealed class GuardXdpRuleTests
     public void Most_specific_prefix_wins_in_both_directions()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.18.0.0/15", GuardRuleActions.Allow);
         bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
         bed.AddRule("198.19.1.0/24", GuardRuleActions.Allow);
@@ -68,7 +68,7 @@ public sealed class GuardXdpRuleTests
     public void Allow_beats_deny_at_equal_length()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
         bed.AddRule("198.19.0.0/16", GuardRuleActions.Allow);
         bed.AddRule("198.18.1.1", GuardRuleActions.Deny | GuardRuleActions.Allow);
@@ -82,7 +82,7 @@ public sealed class GuardXdpRuleTests
     public void Block_a_16_except_some_hosts()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
         bed.AddRule("198.19.1.1", GuardRuleActions.Allow);
         bed.AddRule("198.19.2.2/32", GuardRuleActions.Allow);
@@ -97,7 +97,7 @@ public sealed class GuardXdpRuleTests
     public void Protocol_rule_matches_one_protocol()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.18.0.0/15", GuardRuleActions.Deny, Icmp);
 
         AssertVerdict(XdpAction.Drop, GuardReason.Denied, bed.Run(Icmp4Echo(A("198.18.7.7"), Server4)));
@@ -109,7 +109,7 @@ public sealed class GuardXdpRuleTests
     public void Port_rule_matches_protocol_and_destination_port()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("0.0.0.0/0", GuardRuleActions.Deny, Udp, 11211);
 
         AssertVerdict(XdpAction.Drop, GuardReason.Denied, SendUdp(bed, "198.18.7.7", 11211));
@@ -121,7 +121,7 @@ public sealed class GuardXdpRuleTests
     public void Port_rule_beats_an_any_rule_of_the_same_prefix_but_not_a_longer_one()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         // "allow only TCP/443 to this range"
         bed.AddRule("198.18.0.0/16", GuardRuleActions.Deny);
         bed.AddRule("198.18.0.0/16", GuardRuleActions.Allow, Tcp, 443);
@@ -140,7 +140,7 @@ public sealed class GuardXdpRuleTests
     public void Longer_port_rule_beats_a_shorter_any_rule()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.18.0.0/15", GuardRuleActions.Allow);
         bed.AddRule("198.18.1.0/24", GuardRuleActions.Deny, Tcp, 22);
 
@@ -153,7 +153,7 @@ public sealed class GuardXdpRuleTests
     public void Ipv6_exact_prefix_most_specific_and_equal_length()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("fd00:bad::1", GuardRuleActions.Deny);
         bed.AddRule("fd00:1::/32", GuardRuleActions.Deny);
         bed.AddRule("fd00:1:2::/48", GuardRuleActions.Allow);
@@ -175,7 +175,7 @@ public sealed class GuardXdpRuleTests
     public void Ipv6_protocol_and_port_rules()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("::/0", GuardRuleActions.Deny, IcmpV6);
         bed.AddRule("fd00::/8", GuardRuleActions.Deny, Udp, 11211);
         bed.AddRule("fd00:5::/32", GuardRuleActions.Allow, Udp, 11211);
@@ -191,7 +191,7 @@ public sealed class GuardXdpRuleTests
     public void Default_drop_drops_unmatched_packets_and_still_passes_allowed_ones()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.Configure(c => c with { DefaultVerdict = GuardVerdict.Drop });
         bed.AddRule("198.18.1.0/24", GuardRuleActions.Allow);
         bed.AddRule("fd00:1::/32", GuardRuleActions.Allow);
@@ -207,7 +207,7 @@ public sealed class GuardXdpRuleTests
     public void Winning_rule_counts_packets_and_bytes_and_the_losers_do_not()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardProgramBed();
         bed.AddRule("198.19.0.0/16", GuardRuleActions.Deny);
         bed.AddRule("198.19.1.0/24", GuardRuleActions.Allow);
         bed.AddRule("198.19.9.9", GuardRuleActions.Deny);

@@ -1,4 +1,4 @@
-// XDP metadata handed to TC (KERNEL-LAB "Works" row): xdp_write_meta grows the metadata area by 4 bytes
+// XDP metadata handed to TC: xdp_write_meta grows the metadata area by 4 bytes
 // (bpf_xdp_adjust_meta) and writes META_MAGIC there for every IPv4 UDP frame; tc_read_meta, on TC ingress of the
 // same device, reads it back from data_meta, copies it into skb->mark and counts what it found.
 #include <linux/bpf.h>

@@ -1,4 +1,4 @@
-// sk_skb stream parser + stream verdict on a SOCKMAP (KERNEL-LAB "Works" row). The parser takes each skb whole as
+// sk_skb stream parser + stream verdict on a SOCKMAP. The parser takes each skb whole as
 // one message; the verdict counts bytes and either passes the data to the socket it arrived on (redirect_mode 0) or
 // redirects it into the receive queue of the socket in sock_map slot 1 (redirect_mode 1).
 #include <linux/bpf.h>

@@ -5,10 +5,10 @@ using Xunit;
 namespace Sluice.Bpf.Tests.Links;
 
 /// <summary>
-/// KERNEL-LAB "Works" row: bpf_tcp_raw_gen_syncookie_ipv4 / bpf_tcp_raw_check_syncookie_ipv4 in XDP, run through
+/// A kernel feature the programs rely on: bpf_tcp_raw_gen_syncookie_ipv4 / bpf_tcp_raw_check_syncookie_ipv4 in XDP, run through
 /// BPF_PROG_TEST_RUN on crafted frames: a SYN yields a cookie, the ACK that echoes it checks out, a wrong one does not.
 /// </summary>
-public class RowsSyncookieTests
+public class XdpSyncookieTests
 {
     private const uint SynSequence = 0x12345678;
     private const byte Syn = 0x02, Ack = 0x10;
@@ -17,7 +17,7 @@ public class RowsSyncookieTests
     public void Syn_gets_a_cookie_and_only_the_ack_echoing_it_checks_out()
     {
         Requires.Root();
-        using var collection = BpfCollection.Load(Fixture.Path("rows_syncookie"));
+        using var collection = BpfCollection.Load(Fixture.Path("xdp_syncookie"));
         var program = collection.Program("xdp_syncookie");
         var results = collection.Map("cookie_results");
 

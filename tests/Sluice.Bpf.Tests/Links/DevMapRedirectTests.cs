@@ -5,11 +5,11 @@ using static Sluice.Lab.VethNamespaces;
 namespace Sluice.Bpf.Tests.Links;
 
 /// <summary>
-/// KERNEL-LAB "Works" row: DEVMAP bpf_redirect_map between veth pairs. The fixture's sender and receiver namespaces
+/// A kernel feature the programs rely on: DEVMAP bpf_redirect_map between veth pairs. The fixture's sender and receiver namespaces
 /// plus a third ("far") namespace joined to the receiver by a second veth pair; the receiver is the router: XDP on
 /// its ingress veth redirects every IPv4 UDP frame into DEVMAP slot 0, which holds the second pair's router end.
 /// </summary>
-public class RowsDevMapRedirectTests
+public class DevMapRedirectTests
 {
     private const string RouterEgress = "sl-r2";
     private const string FarInterface = "sl-far";
@@ -24,7 +24,7 @@ public class RowsDevMapRedirectTests
     {
         Requires.Root();
         using var bed = new TestBed();
-        string farName = $"{Prefix}{Environment.ProcessId}-rows{Interlocked.Increment(ref _instances)}c";
+        string farName = $"{Prefix}{Environment.ProcessId}-devmap{Interlocked.Increment(ref _instances)}c";
         NetworkNamespace? far = null;
         try
         {
@@ -43,8 +43,8 @@ public class RowsDevMapRedirectTests
             bed.Pair.InSender("ethtool", "-K", bed.SenderInterface, "tx", "off");
             far = NetworkNamespace.Open(farName);
 
-            using var collection = BpfCollection.Load(Fixture.Path("rows_devmap"));
-            var devmap = new BpfDevMap(collection.Map("tx_ports"));
+            using var collection = BpfCollection.Load(Fixture.Path("devmap_redirect"));
+            using var devmap = new BpfDevMap(collection.Map("tx_ports"));
             // DEVMAP ifindexes resolve in the updating thread's namespace: update inside the router.
             uint egress = (uint)bed.Receiver.GetInterfaceIndex(RouterEgress);
             bed.Receiver.Run(() => devmap.Set(0, egress));

@@ -6,7 +6,7 @@ using Xunit;
 namespace Sluice.Programs.Tests.Guard.Controller;
 
 /// <summary>Rules and settings written through the controller, checked in the pinned maps (kernel tests).</summary>
-public sealed class GuardRulesTests
+public sealed class GuardControllerWriteTests
 {
     private static List<GuardRule> Parse(params string[] texts) => [.. texts.Select(t => GuardRule.Parse(t))];
 
@@ -14,7 +14,7 @@ public sealed class GuardRulesTests
     public void Rules_land_in_the_right_maps_and_a_second_controller_sees_them()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         var change = guard.AddRules(Parse("deny 198.19.0.7", "deny 198.19.0.0/16", "allow 198.18.1.0/24 tcp/443", "deny 0.0.0.0/0 udp/11211",
             "deny fd00::9", "deny fd00:1::/32", "deny ::/0 icmpv6", "deny 198.19.0.0/16"));
@@ -60,7 +60,7 @@ public sealed class GuardRulesTests
     public void Re_adding_keeps_counters_and_conflicts_are_refused()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         guard.AddRules(Parse("deny 198.19.0.0/16"));
         using (var rules4 = new BpfLpmTrie<uint, GuardRuleValue>(BpfMap.OpenPinned(bed.Target.PinPath(GuardMapNames.Rules4)), ownsMap: true))
@@ -89,7 +89,7 @@ public sealed class GuardRulesTests
     public void Settings_go_to_the_inactive_slot_and_flip_the_selector()
     {
         Requires.Root();
-        using var bed = new GuardTestBed();
+        using var bed = new GuardTargetBed();
         using var guard = GuardController.Attach(bed.Target, new GuardAttachOptions { Mode = XdpMode.Generic });
         var before = guard.Status();
         var settings = new GuardSettings

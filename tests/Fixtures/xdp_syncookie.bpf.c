@@ -1,4 +1,4 @@
-// Raw SYN cookies in XDP (KERNEL-LAB "Works" row; GPL-only helpers, Linux 6.0): for an IPv4 TCP SYN,
+// Raw SYN cookies in XDP (GPL-only helpers, Linux 6.0): for an IPv4 TCP SYN,
 // bpf_tcp_raw_gen_syncookie_ipv4 and its result go to cookie_results slot 0; for a bare ACK,
 // bpf_tcp_raw_check_syncookie_ipv4's result goes to slot 1 (0: valid). Slots 2 and 3 count the runs of each.
 #include <linux/bpf.h>

@@ -28,7 +28,7 @@ public sealed record GuardRun(uint Action, GuardReason Reason, byte[] Output, Gu
 /// BPF_PROG_TEST_RUN and read the counters. Shared by the XDP, TC and model tests; needs root (call
 /// <see cref="Requires.Root"/> first).
 /// </summary>
-public sealed class GuardTestBed : IDisposable
+public sealed class GuardProgramBed : IDisposable
 {
     private readonly TestPinDirectory _pins = new(create: true);
     private readonly BpfPerCpuArray<GuardCounter> _stats;
@@ -36,7 +36,7 @@ public sealed class GuardTestBed : IDisposable
     private uint _nextRuleId = 1;
 
     /// <summary>Loads guard_xdp (and guard_tc when <paramref name="withTc"/>; both share the pinned maps) and writes <see cref="GuardConfigValue.Default"/>.</summary>
-    public GuardTestBed(bool withTc = false)
+    public GuardProgramBed(bool withTc = false)
     {
         try
         {

@@ -9,11 +9,11 @@ using static Sluice.Lab.VethNamespaces;
 namespace Sluice.Bpf.Tests.Links;
 
 /// <summary>
-/// KERNEL-LAB "Works" row: sk_skb stream_parser + stream_verdict on a SOCKMAP. Loopback TCP inside a test namespace;
+/// A kernel feature the programs rely on: sk_skb stream_parser + stream_verdict on a SOCKMAP. Loopback TCP inside a test namespace;
 /// the receiving socket sits in the map, so every byte it receives goes through the parser and the verdict, which
 /// passes it on (SK_PASS) or redirects it into the receive queue of a second connection's socket.
 /// </summary>
-public class RowsSkSkbTests
+public class SkSkbStreamVerdictTests
 {
     private const int Length = 2 << 20;
 
@@ -27,7 +27,7 @@ public class RowsSkSkbTests
     {
         Requires.Root();
         using var bed = new TestBed();
-        using var collection = BpfCollection.Load(Fixture.Path("rows_skskb"));
+        using var collection = BpfCollection.Load(Fixture.Path("sk_skb_stream"));
         var map = collection.Map("sock_map");
         var stats = collection.Map("skb_stats");
         stats.Update(BitConverter.GetBytes(3u), BitConverter.GetBytes(redirect ? 1UL : 0UL));

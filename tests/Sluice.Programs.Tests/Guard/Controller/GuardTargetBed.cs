@@ -7,11 +7,11 @@ namespace Sluice.Programs.Tests.Guard.Controller;
 /// A veth pair in two throwaway namespaces and a guard target on the receiver's end whose pins live under a unique
 /// root (/sys/fs/bpf/sluice-test-*/guard); dispose detaches and removes everything, also after a failed test.
 /// </summary>
-internal sealed class GuardTestBed : IDisposable
+internal sealed class GuardTargetBed : IDisposable
 {
     private readonly TestPinDirectory _pins;
 
-    internal GuardTestBed()
+    internal GuardTargetBed()
     {
         Requires.Root();
         _pins = new TestPinDirectory();

@@ -6,11 +6,11 @@ using static Sluice.Lab.VethNamespaces;
 namespace Sluice.Bpf.Tests.Links;
 
 /// <summary>
-/// KERNEL-LAB "Works" row: bpf_xdp_adjust_meta in XDP, data_meta read in TC ingress. The rows_meta fixture's XDP
+/// A kernel feature the programs rely on: bpf_xdp_adjust_meta in XDP, data_meta read in TC ingress. The xdp_meta_to_tc fixture's XDP
 /// program writes a 4-byte value in front of each IPv4 UDP frame; its TC program on the same device's ingress reads
 /// it back from data_meta.
 /// </summary>
-public class RowsXdpMetadataTests
+public class XdpMetadataToTcTests
 {
     private const uint MetaMagic = 0x5EC0FFEE;
     private const int Packets = 100;
@@ -29,7 +29,7 @@ public class RowsXdpMetadataTests
     {
         Requires.Root();
         using var bed = new TestBed();
-        using var collection = BpfCollection.Load(Fixture.Path("rows_meta"));
+        using var collection = BpfCollection.Load(Fixture.Path("xdp_meta_to_tc"));
         using var traffic = bed.Traffic();
         using var tc = Tc.Attach(collection.Program("tc_read_meta"), bed.ReceiverInterface, TcDirection.Ingress,
             new TcAttachOptions { Namespace = bed.Receiver, Method = method });
@@ -51,7 +51,7 @@ public class RowsXdpMetadataTests
     public void Test_run_returns_the_metadata_in_front_of_the_packet()
     {
         Requires.Root();
-        using var collection = BpfCollection.Load(Fixture.Path("rows_meta"));
+        using var collection = BpfCollection.Load(Fixture.Path("xdp_meta_to_tc"));
         byte[] frame = UdpFrame();
         var context = XdpContext.ForPacket(frame.Length);
         var output = new byte[frame.Length + 64];

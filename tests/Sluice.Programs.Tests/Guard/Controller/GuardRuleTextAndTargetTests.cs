@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Sluice.Programs.Tests.Guard.Controller;
 
-public sealed class GuardRuleTests
+public sealed class GuardRuleTextAndTargetTests
 {
     [Theory]
     [InlineData("198.18.0.0/16", "deny 198.18.0.0/16")]

@@ -1,4 +1,4 @@
-// DEVMAP redirect between two veth pairs (KERNEL-LAB "Works" row): xdp_redirect_udp on the router's ingress veth sends
+// DEVMAP redirect between two veth pairs: xdp_redirect_udp on the router's ingress veth sends
 // every IPv4 UDP frame to the interface in tx_ports slot 0; xdp_pass_count on the receiving peer lets frames in
 // (a redirect into a veth needs an XDP program on the peer) and counts them.
 #include <linux/bpf.h>
