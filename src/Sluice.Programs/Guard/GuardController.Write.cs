@@ -32,10 +32,10 @@ public sealed partial class GuardController
     {
         using var held = EnterWriterLock(_pinLock, Target, cancellationToken);
         if (!_pinLock.IsCurrent || !GuardMaps.Exists(Target))
-            throw new GuardException($"the guard on {Target.Describe()} was detached while {what} waited: nothing was changed");
+            throw new GuardException(GuardFailure.NotAttached, $"the guard on {Target.Describe()} was detached while {what} waited: nothing was changed") { Target = Target };
         int leftOver = GuardWrite.Recover(Target, _tables, _slots);
         if (leftOver > 0)
-            throw new GuardException($"{leftOver} steps of an interrupted earlier change to {Target.Describe()} could not be undone: nothing was changed");
+            throw new GuardException(GuardFailure.PartiallyApplied, $"{leftOver} steps of an interrupted earlier change to {Target.Describe()} could not be undone: nothing was changed") { Target = Target };
         using var write = new GuardWrite(Target, _tables, _slots);
         try
         {
@@ -48,14 +48,15 @@ public sealed partial class GuardController
             int failures = write.RollBack();
             if (failures == 0 && error is GuardException or OperationCanceledException) throw;
             string state = failures == 0 ? "nothing was changed" : $"{failures} undo steps failed too: check the guard's status";
-            throw new GuardException($"{what} failed ({GuardAttachErrors.FirstLine(error.Message)}); {state}", error);
+            throw new GuardException(failures == 0 ? GuardFailure.KernelError : GuardFailure.PartiallyApplied,
+                $"{what} failed; {state}", error) { Target = Target };
         }
     }
 
     /// <summary>Takes the writer lock of a guard's pin directory, or explains who holds it.</summary>
     internal static IDisposable EnterWriterLock(PinDirectoryLock pinLock, GuardTarget target, CancellationToken cancellationToken = default) =>
         pinLock.TryEnter(WriterWait, cancellationToken)
-        ?? throw new GuardException($"another process has been changing the guard on {target.Describe()} for {WriterWait.TotalSeconds:0} s: try again later");
+        ?? throw new GuardException(GuardFailure.Busy, $"another process has been changing the guard on {target.Describe()} for {WriterWait.TotalSeconds:0} s") { Target = target };
 
     /// <summary>The port-rule flags of the active configuration plus those <paramref name="rules"/> need, set before the rules are written.</summary>
     private static void RaisePortFlags(GuardWrite write, GuardConfigValue active, IEnumerable<GuardRule> rules)

@@ -36,6 +36,10 @@ public enum GuardFailure
     /// state before trying again.
     /// </summary>
     PartiallyApplied,
+    /// <summary>Another process holds the guard's writer lock and did not release it in time; try again later.</summary>
+    Busy,
+    /// <summary>The pin directory is not safe to use: a symlinked component or one owned by another user.</summary>
+    UnsafePinDirectory,
 }
 
 /// <summary>

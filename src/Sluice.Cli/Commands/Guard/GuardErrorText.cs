@@ -33,6 +33,7 @@ internal static class GuardErrorText
         GuardFailure.PartiallyApplied => $"check `sluice guard status{(error.Target is null ? "" : " " + Options(error.Target))}`",
         GuardFailure.Lockout => "use --force to do it anyway",
         GuardFailure.StalePlan => "run the command again to plan against the current state",
+        GuardFailure.Busy => "try again when the other change has finished",
         GuardFailure.HookOccupied => error.InnerException is BpfAttachException { HoldingLinkId: { } link }
             ? $"release it with `sluice net detach link {link}` first"
             : "detach it first",

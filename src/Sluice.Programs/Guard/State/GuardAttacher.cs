@@ -25,7 +25,7 @@ internal static class GuardAttacher
         catch (UnauthorizedAccessException error)
         {
             // A symlinked or foreign-owned component: nothing of ours is there to clean up.
-            throw new GuardException($"the pin directory of {target.Describe()} is not safe: {error.Message}", error);
+            throw new GuardException(GuardFailure.UnsafePinDirectory, $"the pin directory of {target.Describe()} is not safe: {error.Message}", error) { Target = target };
         }
         try
         {
@@ -192,7 +192,7 @@ internal static class GuardAttacher
         }
         catch (UnauthorizedAccessException error)
         {
-            throw new GuardException($"the pin directory of {target.Describe()} is not safe: {error.Message}", error);
+            throw new GuardException(GuardFailure.UnsafePinDirectory, $"the pin directory of {target.Describe()} is not safe: {error.Message}", error) { Target = target };
         }
     }
 
