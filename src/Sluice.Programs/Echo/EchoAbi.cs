@@ -40,6 +40,8 @@ public static class EchoNames
     public const string Stats = "echo_stats";
     /// <summary>The pinned XDP link.</summary>
     public const string Link = "xdp_link";
+    /// <summary>The pinned link of xdp_pass on a veth peer (when attach put it there).</summary>
+    public const string PeerLink = "peer_xdp_link";
     /// <summary>Where every echo's pins live: &lt;root&gt;/&lt;netns&gt;/&lt;interface&gt;/.</summary>
     public const string DefaultRoot = "/sys/fs/bpf/sluice/echo";
     /// <summary>The most UDP echo ports (ECHO_MAX_UDP_PORTS).</summary>

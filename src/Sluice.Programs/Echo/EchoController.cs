@@ -76,7 +76,7 @@ public sealed class EchoController : IDisposable
         {
             using var collection = PinnedXdp.Load(EchoNames.Object, directory);
             var mode = PinnedXdp.AttachLink(collection.Program(EchoNames.Program), interfaceName, index, options.Mode, netns, $"{directory}/{EchoNames.Link}");
-            var (changes, _) = VethPreparation.Prepare(interfaceName, netns, mode);
+            var changes = VethPreparation.Prepare(interfaceName, netns, mode, $"{directory}/{EchoNames.PeerLink}");
             var controller = Open(place, interfaceName);
             controller.VethChanges = changes;
             foreach (var port in options.UdpPorts) controller.AddUdpPort(port);
@@ -130,7 +130,10 @@ public sealed class EchoController : IDisposable
         return result;
     }
 
-    /// <summary>Detaches the reflector and removes its pins; false when none was pinned. Settings made on a veth peer stay.</summary>
+    /// <summary>
+    /// Detaches the reflector (and the pass-through program it put on a veth peer) and removes its pins; false when none
+    /// was pinned. Offload settings made on a veth peer stay.
+    /// </summary>
     public static bool Detach(XdpAppPlace place, string interfaceName)
     {
         string directory = PinDirectory(place, interfaceName);
@@ -138,6 +141,7 @@ public sealed class EchoController : IDisposable
         try
         {
             PinnedXdp.DetachLink($"{directory}/{EchoNames.Link}");
+            PinnedXdp.DetachLink($"{directory}/{EchoNames.PeerLink}");
             PinnedXdp.RemoveDirectory(directory, place.Root);
         }
         catch (Exception error) when (error is BpfException or UnauthorizedAccessException or IOException)
@@ -217,6 +221,7 @@ public sealed class EchoController : IDisposable
         try
         {
             PinnedXdp.DetachLink($"{directory}/{EchoNames.Link}");
+            PinnedXdp.DetachLink($"{directory}/{EchoNames.PeerLink}");
             PinnedXdp.RemoveDirectory(directory, root);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or BpfException)

@@ -150,7 +150,7 @@ public sealed partial class ForwardController
             _ports.Set((uint)index, (uint)index);
             if (flood) _flood.Set((uint)index, (uint)index);
         });
-        return VethPreparation.Prepare(interfaceName, netns, running).Changes;
+        return VethPreparation.Prepare(interfaceName, netns, running);
     }
 
     private List<string> PortNames() =>

@@ -89,13 +89,17 @@ static __always_inline int ipv4_is_fragment(const struct iphdr *ip)
 }
 
 /* RFC 1624 (eqn. 3) incremental update of a 16-bit one's complement checksum when a 16-bit word of the covered
- * data changes from old to new (both in network order): HC' = ~(~HC + ~m + m'). */
+ * data changes from old to new (both in network order): HC' = ~(~HC + ~m + m'). When the covered data now sums to
+ * zero, eqn. 3 yields 0x0000 where a sender computing from scratch writes 0xffff; 0x0000 fails verification when
+ * every covered word is zero (e.g. an ICMP echo reply with id, sequence and data all 0), while 0xffff always verifies,
+ * so 0xffff is written instead. */
 static __always_inline void csum_replace16(__sum16 *sum, __be16 old, __be16 new)
 {
     __u32 folded = (__u16)~*sum + (__u16)~old + (__u16)new;
     folded = (folded & 0xffff) + (folded >> 16);
     folded = (folded & 0xffff) + (folded >> 16);
-    *sum = (__sum16)~folded;
+    folded = ~folded & 0xffff;
+    *sum = (__sum16)(folded ? folded : 0xffff);
 }
 
 /* Exchanges two Ethernet addresses in place (reflecting a frame back to its sender). */
