@@ -3,7 +3,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Sluice.Bpf;
 using Sluice.Programs.Echo;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 using Sluice.Programs.Tests.XdpApps;
 using Sluice.Tests;
 using Xunit;

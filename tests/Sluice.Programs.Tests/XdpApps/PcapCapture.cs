@@ -82,6 +82,6 @@ internal sealed class PcapCapture : IDisposable
     {
         Stop();
         _process.Dispose();
-        if (File.Exists(_path)) File.Delete(_path);
+        if (File.Exists(_path) && Environment.GetEnvironmentVariable("SLUICE_KEEP_PCAP") is null) File.Delete(_path);
     }
 }
