@@ -11,7 +11,7 @@ public sealed record SetupChange(string Setting, string Value, string? Interface
 {
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Setting} {Value}{(Interface is null ? "" : $" on {Interface}")}{(Namespace is null ? "" : $" (netns {Namespace})")}";
+        $"{Interface ?? "namespace"}{(Namespace is null ? "" : $" (netns {Namespace})")}: {Setting} {Value}";
 }
 
 /// <summary>

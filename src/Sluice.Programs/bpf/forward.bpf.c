@@ -70,8 +70,17 @@ struct {
     __uint(pinning, LIBBPF_PIN_BY_NAME);
 } fwd_stats SEC(".maps");
 
+/* Set only in the controller's route probe, a separate load run with BPF_PROG_TEST_RUN: no steering, no counters;
+ * the stat the frame would be counted under goes to probe_stat instead. */
+const volatile __u8 forward_probe = 0;
+__u32 probe_stat = 0;
+
 static __always_inline int forward_count(struct xdp_md *ctx, __u32 stat, int action)
 {
+    if (forward_probe) {
+        probe_stat = stat;
+        return action;
+    }
     struct forward_counter *counter = bpf_map_lookup_elem(&fwd_stats, &stat);
     if (counter) {
         counter->packets++;
@@ -244,7 +253,7 @@ int forward_xdp(struct xdp_md *ctx)
     struct forward_config *config = forward_config();
     if (!config)
         return XDP_PASS;
-    if (config->cpu_count > 0 && config->cpu_count <= FORWARD_MAX_CPUS) {
+    if (!forward_probe && config->cpu_count > 0 && config->cpu_count <= FORWARD_MAX_CPUS) {
         __u32 slot = flow_hash(ctx) % config->cpu_count;
         __u32 *cpu = bpf_map_lookup_elem(&fwd_cpus, &slot);
         if (cpu && bpf_redirect_map(&fwd_cpumap, *cpu, 0) == XDP_REDIRECT)

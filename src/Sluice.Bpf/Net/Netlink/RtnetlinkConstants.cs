@@ -15,6 +15,7 @@ internal static class Rtnl
     internal const ushort RTM_DELTFILTER = 45;
     internal const ushort RTM_GETTFILTER = 46;
 
+    internal const ushort IFLA_ADDRESS = 1;
     internal const ushort IFLA_IFNAME = 3;
     internal const ushort IFLA_LINK = 5;
     internal const ushort IFLA_LINKINFO = 18;
