@@ -21,6 +21,7 @@ internal static class Program
         new GuardCostScenario(),
         new GuardImportScenario(),
         new GuardEndToEndScenario(),
+        new XdpApps.XdpForwardCostScenario(),
     ];
 
     private static int Main(string[] args)
