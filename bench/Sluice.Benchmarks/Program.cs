@@ -22,6 +22,7 @@ internal static class Program
         new GuardImportScenario(),
         new GuardEndToEndScenario(),
         new XdpApps.XdpForwardCostScenario(),
+        new XdpApps.XdpForwardVethScenario(),
     ];
 
     private static int Main(string[] args)
