@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Sluice.Cli.Commands;
+using Sluice.Cli.Commands.Echo;
+using Sluice.Cli.Commands.Forward;
 using Sluice.Cli.Commands.Guard;
 using Sluice.Cli.Infrastructure;
 
@@ -16,6 +18,8 @@ internal static class Program
         ("net", NetCommands.Create),
         ("feature", FeatureCommand.Create),
         ("guard", GuardCommands.Create),
+        ("echo", EchoCommands.Create),
+        ("forward", ForwardCommands.Create),
         ("demo", DemoCommand.Create),
     ];
 
@@ -41,6 +45,7 @@ internal static class Program
 
         var parsed = root.Parse(args);
         CommandRunner.Verbose = parsed.GetValue(verbose);
+        CommandRunner.JsonErrors = args.Contains("--json");
         return parsed.Invoke();
     }
 }

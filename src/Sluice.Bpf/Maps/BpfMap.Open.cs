@@ -67,13 +67,17 @@ public partial class BpfMap
     /// <exception cref="BpfMapIncompatibleException">Lists every difference.</exception>
     public void CheckCompatible(MapSpec spec)
     {
+        const uint RdonlyProg = 0x80; // BPF_F_RDONLY_PROG
         ArgumentNullException.ThrowIfNull(spec);
         var differences = new List<string>();
         if (Type != spec.Type) differences.Add($"type: map is {Type}, spec wants {spec.Type}");
         if (KeySize != spec.KeySize) differences.Add($"key size: map has {KeySize}, spec wants {spec.KeySize}");
         if (ValueSize != spec.ValueSize) differences.Add($"value size: map has {ValueSize}, spec wants {spec.ValueSize}");
         if (MaxEntries != spec.MaxEntries) differences.Add($"max entries: map has {MaxEntries}, spec wants {spec.MaxEntries}");
-        if (Flags != spec.Flags) differences.Add($"flags: map has 0x{Flags:x}, spec wants 0x{spec.Flags:x}");
+        // The kernel adds BPF_F_RDONLY_PROG to every DEVMAP and DEVMAP_HASH it creates (programs get a read-only view
+        // of the entries), so a map made from this very spec reads back with that flag (libbpf ignores it too).
+        uint flags = Type is BpfMapType.DevMap or BpfMapType.DevMapHash && (spec.Flags & RdonlyProg) == 0 ? Flags & ~RdonlyProg : Flags;
+        if (flags != spec.Flags) differences.Add($"flags: map has 0x{Flags:x}, spec wants 0x{spec.Flags:x}");
         if (spec.MapExtra != 0)
         {
             ulong extra = GetInfo().MapExtra;

@@ -41,6 +41,21 @@ internal static class CommandRunner
 
     internal static int Report(Exception error)
     {
+        if (JsonErrors)
+        {
+            // Scripts that asked for JSON parse stdout; the message is the same one line as on a terminal.
+            string message = error is CliError or BpfException or BpfNotSupportedException or IOException or UnauthorizedAccessException
+                or ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException or BpfVerifierException
+                ? OneLine(error.Message) : $"{error.GetType().Name}: {OneLine(error.Message)}";
+            JsonOutput.Write(writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("error", message);
+                writer.WriteEndObject();
+            });
+            if (Environment.GetEnvironmentVariable("SLUICE_DEBUG") == "1") Console.Error.WriteLine(error.ToString());
+            return Failure;
+        }
         var stderr = Console.Error;
         switch (error)
         {
@@ -69,6 +84,9 @@ internal static class CommandRunner
         if (Environment.GetEnvironmentVariable("SLUICE_DEBUG") == "1") stderr.WriteLine(error.ToString());
         return Failure;
     }
+
+    /// <summary>Set when the command line has --json: errors go to stdout as {"error": "..."} (exit code still 1).</summary>
+    internal static bool JsonErrors { get; set; }
 
     /// <summary>Set by --verbose: print full verifier logs.</summary>
     internal static bool Verbose { get; set; }

@@ -15,7 +15,17 @@ internal static class Rtnl
     internal const ushort RTM_DELTFILTER = 45;
     internal const ushort RTM_GETTFILTER = 46;
 
+    internal const ushort IFLA_ADDRESS = 1;
     internal const ushort IFLA_IFNAME = 3;
+    internal const ushort IFLA_LINK = 5;
+    internal const ushort IFLA_LINKINFO = 18;
+    internal const ushort IFLA_INFO_KIND = 1;
+    internal const ushort IFLA_LINK_NETNSID = 37;
+
+    internal const ushort RTM_NEWNSID = 88;
+    internal const ushort RTM_GETNSID = 90;
+    internal const ushort NETNSA_NSID = 1;
+    internal const ushort NETNSA_FD = 3;
     internal const ushort IFLA_XDP = 43;
 
     internal const ushort IFLA_XDP_FD = 1;
@@ -64,6 +74,15 @@ internal struct IfInfoMessage
     public int Index;
     public uint Flags;
     public uint Change;
+}
+
+/// <summary>struct rtgenmsg, padded to the 4 bytes netlink aligns headers to.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct RtGenMessage
+{
+    public byte Family;
+    private readonly byte _padding1;
+    private readonly ushort _padding2;
 }
 
 /// <summary>struct tcmsg.</summary>
