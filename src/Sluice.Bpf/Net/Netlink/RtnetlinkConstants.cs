@@ -15,7 +15,14 @@ internal static class Rtnl
     internal const ushort RTM_DELTFILTER = 45;
     internal const ushort RTM_GETTFILTER = 46;
 
+    internal const ushort RTM_NEWNEIGH = 28;
+    internal const ushort RTM_GETNEIGH = 30;
+    internal const ushort IFLA_ADDRESS = 1;
     internal const ushort IFLA_IFNAME = 3;
+    internal const ushort NDA_DST = 1;
+    internal const ushort NDA_LLADDR = 2;
+    internal const ushort NUD_INCOMPLETE = 0x01;
+    internal const ushort NUD_FAILED = 0x20;
     internal const ushort IFLA_XDP = 43;
 
     internal const ushort IFLA_XDP_FD = 1;
@@ -64,6 +71,19 @@ internal struct IfInfoMessage
     public int Index;
     public uint Flags;
     public uint Change;
+}
+
+/// <summary>struct ndmsg.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NeighbourMessage
+{
+    public byte Family;
+    public byte Pad1;
+    public ushort Pad2;
+    public int InterfaceIndex;
+    public ushort State;
+    public byte Flags;
+    public byte Type;
 }
 
 /// <summary>struct tcmsg.</summary>
