@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using Sluice.Programs.Packets;
 
 namespace Sluice.Programs.TrafficGen;
 
@@ -14,6 +13,7 @@ namespace Sluice.Programs.TrafficGen;
 /// </summary>
 public sealed class TrafficFrame
 {
+    private const byte Tcp = 6, Udp = 17;
     private readonly byte[] _template;
 
     /// <summary>Builds the template.</summary>
@@ -39,20 +39,51 @@ public sealed class TrafficFrame
             throw new TrafficGenException(TrafficGenError.FrameSize,
                 $"frame size {size} is outside {headers}-{TrafficGenOptions.MaxFrameSize} bytes for {(IsIpv6 ? "IPv6" : "IPv4")} {(IsTcp ? "TCP SYN" : "UDP")}");
         ushort port = destination.Port == 0 ? (ushort)9 : (ushort)destination.Port;
-        byte[] l4 = IsTcp
-            ? PacketBuilder.TcpHeader(source.FirstPort, port, PacketBuilder.TcpSyn)
-            : PacketBuilder.UdpHeader(source.FirstPort, port, size - headers);
-        ushort checksum = PacketBuilder.TransportChecksum(source.First, destination.Address, IsTcp ? PacketBuilder.Tcp : PacketBuilder.Udp, l4);
-        if (!IsTcp && checksum == 0) checksum = 0xffff;
-        BinaryPrimitives.WriteUInt16BigEndian(l4.AsSpan(IsTcp ? 16 : 6), checksum);
-        byte protocolNumber = IsTcp ? PacketBuilder.Tcp : PacketBuilder.Udp;
-        byte[] packet = IsIpv6
-            ? PacketBuilder.Ipv6(source.First, destination.Address, protocolNumber, l4)
-            : PacketBuilder.Ipv4(source.First, destination.Address, protocolNumber, l4, new Ipv4Options { DontFragment = true });
         _template = new byte[size];
-        packet.CopyTo(_template, 0);
-        destinationMac.GetAddressBytes().CopyTo(_template, 0);
-        sourceMac.GetAddressBytes().CopyTo(_template, 6);
+        var bytes = _template.AsSpan();
+        destinationMac.GetAddressBytes().CopyTo(bytes);
+        sourceMac.GetAddressBytes().CopyTo(bytes[6..]);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes[12..], IsIpv6 ? (ushort)0x86dd : (ushort)0x0800);
+        int l4Length = IsTcp ? 20 : size - L4Offset;
+        byte protocolNumber = IsTcp ? Tcp : Udp;
+        var ip = bytes[14..L4Offset];
+        if (IsIpv6)
+        {
+            ip[0] = 0x60;
+            BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)l4Length);
+            ip[6] = protocolNumber;
+            ip[7] = 64;
+            source.First.TryWriteBytes(ip[8..], out _);
+            destination.Address.TryWriteBytes(ip[24..], out _);
+        }
+        else
+        {
+            ip[0] = 0x45;
+            BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(20 + l4Length));
+            ip[6] = 0x40; // don't fragment
+            ip[8] = 64;
+            ip[9] = protocolNumber;
+            source.First.TryWriteBytes(ip[12..], out _);
+            destination.Address.TryWriteBytes(ip[16..], out _);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip));
+        }
+        var l4 = bytes.Slice(L4Offset, l4Length);
+        BinaryPrimitives.WriteUInt16BigEndian(l4, source.FirstPort);
+        BinaryPrimitives.WriteUInt16BigEndian(l4[2..], port);
+        if (IsTcp)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(l4[4..], 1); // sequence number
+            l4[12] = 5 << 4; // header length: 5 words, no options
+            l4[13] = 0x02; // SYN
+            BinaryPrimitives.WriteUInt16BigEndian(l4[14..], 64240);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(l4[4..], (ushort)l4Length);
+        }
+        ushort checksum = InternetChecksum.Transport(source.First, destination.Address, protocolNumber, l4);
+        if (!IsTcp && checksum == 0) checksum = 0xffff; // UDP: 0 means "no checksum"
+        BinaryPrimitives.WriteUInt16BigEndian(l4[(IsTcp ? 16 : 6)..], checksum);
         IpChecksum = IsIpv6 ? (ushort)0 : BinaryPrimitives.ReadUInt16BigEndian(_template.AsSpan(14 + 10));
         L4Checksum = checksum;
     }

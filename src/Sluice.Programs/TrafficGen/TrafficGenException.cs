@@ -19,6 +19,8 @@ public enum TrafficGenError
     NoSourceAddress,
     /// <summary>Live frames (BPF_F_TEST_XDP_LIVE_FRAMES, Linux 5.18) were demanded and the kernel lacks them.</summary>
     LiveFramesUnsupported,
+    /// <summary>Live frames were demanded and the device loses XDP frames (a veth whose peer has no XDP program or GRO).</summary>
+    XdpFramesDropped,
 }
 
 /// <summary>The generator's options cannot be run as given; <see cref="Error"/> says why.</summary>

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Sluice.Bpf;
-using Sluice.Programs.Traffic;
 
 namespace Sluice.Programs.TrafficGen;
 
@@ -19,7 +18,9 @@ namespace Sluice.Programs.TrafficGen;
 /// </remarks>
 public sealed class TrafficGenerator
 {
+    private const long ProbeFrames = 8;
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromMilliseconds(200);
     private long _sent;
 
     /// <summary>Checks the options that need no kernel; nothing is sent until <see cref="Run"/> or <see cref="Start"/>.</summary>
@@ -50,7 +51,7 @@ public sealed class TrafficGenerator
 
     /// <summary>Starts the run on a thread of its own and returns at once.</summary>
     public Task<TrafficGenResult> Start(CancellationToken cancellationToken = default) =>
-        TrafficThread.Start(null, "trafficgen", () => Run(cancellationToken));
+        Task.Factory.StartNew(() => Run(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private TrafficGenResult RunHere(CancellationToken cancellationToken)
     {
@@ -109,7 +110,7 @@ public sealed class TrafficGenerator
         return sent;
     }
 
-    /// <summary>Opens the engine; live frames are proven by sending the sequence's first frame (returned as <c>Sent</c>).</summary>
+    /// <summary>Opens the engine; live frames are proven by sending the sequence's first frames (returned as <c>Sent</c>).</summary>
     private static (IFrameSender Sender, TrafficEngine Engine, string? Fallback, long Sent) OpenSender(
         TrafficFrame frame, int interfaceIndex, TrafficGenOptions options)
     {
@@ -119,8 +120,18 @@ public sealed class TrafficGenerator
         try
         {
             live = new LiveFramesSender(frame, TrafficFrameWriter.Load(frame, interfaceIndex), interfaceIndex, options.BatchSize);
-            long sent = 0;
-            while (sent == 0) sent = live.Send(1);
+            var before = InterfaceCounters.Read(options.Interface);
+            long probe = Math.Min(options.Count ?? ProbeFrames, ProbeFrames), sent = 0;
+            while (sent < probe) sent += live.Send(probe - sent);
+            // A device can take XDP frames and lose them without a trace: veth does when its peer has neither an XDP
+            // program nor GRO to receive them. The probe frames must show up in the device's transmit counter.
+            if (!WaitForTransmitted(options.Interface, before.TxPackets + (ulong)probe))
+            {
+                live.Dispose();
+                const string reason = "the device did not transmit the XDP frames it was given (on veth: the peer has no XDP program or GRO to receive them)";
+                if (options.Engine == TrafficEngine.LiveFrames) throw new TrafficGenException(TrafficGenError.XdpFramesDropped, reason);
+                return (new PacketSocketSender(frame, PacketSocket.Open(options.Interface)), TrafficEngine.PacketSocket, reason, 0);
+            }
             return (live, TrafficEngine.LiveFrames, null, sent);
         }
         catch (BpfException error) when (options.Engine == TrafficEngine.Auto)
@@ -133,6 +144,17 @@ public sealed class TrafficGenerator
             live?.Dispose();
             throw new TrafficGenException(TrafficGenError.LiveFramesUnsupported, $"live frames are not available: {error.Message}", error);
         }
+    }
+
+    private static bool WaitForTransmitted(string interfaceName, ulong packets)
+    {
+        var clock = Stopwatch.StartNew();
+        while (InterfaceCounters.Read(interfaceName).TxPackets < packets)
+        {
+            if (clock.Elapsed > ProbeTimeout) return false;
+            Thread.Sleep(5);
+        }
+        return true;
     }
 
     private static SourceRange DefaultSource(TrafficGenOptions options)

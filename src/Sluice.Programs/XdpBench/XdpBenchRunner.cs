@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.NetworkInformation;
 using Sluice.Bpf;
-using Sluice.Programs.Packets;
+using Sluice.Programs.TrafficGen;
 
 namespace Sluice.Programs.XdpBench;
 
@@ -12,12 +14,10 @@ namespace Sluice.Programs.XdpBench;
 public static class XdpBenchRunner
 {
     /// <summary>The frame test runs use by default: 60 bytes of Ethernet + IPv4 + UDP between test addresses.</summary>
-    public static byte[] DefaultFrame(int size = 60)
-    {
-        const int headers = 14 + 20 + 8;
-        if (size < headers || size > 1514) throw new ArgumentOutOfRangeException(nameof(size), size, $"frame size must be {headers}-1514 bytes");
-        return PacketBuilder.Udp4(System.Net.IPAddress.Parse("198.18.0.1"), System.Net.IPAddress.Parse("198.18.0.2"), 40000, 9, size - headers);
-    }
+    /// <exception cref="TrafficGenException">A size outside 42-1514 bytes (<see cref="TrafficGenError.FrameSize"/>).</exception>
+    public static byte[] DefaultFrame(int size = TrafficGenOptions.DefaultFrameSize) =>
+        new TrafficFrame(PhysicalAddress.Parse("02-00-00-00-00-01"), PhysicalAddress.Parse("02-00-00-00-00-02"),
+            SourceRange.Parse("198.18.0.1:40000"), IPEndPoint.Parse("198.18.0.2:9"), TrafficProtocol.Udp, size).Template.ToArray();
 
     /// <summary>Runs the program on <paramref name="frame"/> over and over for <paramref name="duration"/> (BPF_PROG_TEST_RUN).</summary>
     /// <exception cref="BpfException">The kernel refused the program or the frame.</exception>

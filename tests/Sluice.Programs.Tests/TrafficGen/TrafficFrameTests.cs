@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 using Sluice.Programs.TrafficGen;
 using Sluice.Tests;
 using Xunit;

@@ -1,5 +1,6 @@
 using System.Net;
 using Sluice.Bpf;
+using Sluice.Lab.Traffic;
 using Sluice.Programs.TrafficGen;
 using Sluice.Programs.XdpBench;
 using Sluice.Tests;
@@ -43,7 +44,8 @@ public sealed class TrafficGeneratorTests
 
         Assert.Equal(engine, result.Engine);
         Assert.Equal(count, result.PacketsSent);
-        Assert.Equal((ulong)count, result.Device.TxPackets);
+        // The sending device counted them too (plus whatever its own stack sent meanwhile, e.g. IPv6 chatter).
+        Assert.InRange(result.Device.TxPackets, (ulong)count, (ulong)count + 20);
         var seen = WaitForCount(receiver, (ulong)count);
         var interfaceDelta = InterfaceCounters.Read(veth.ReceiverInterface, receiverNs).Since(before);
         Assert.Equal((ulong)count, seen.Drop);
@@ -96,6 +98,32 @@ public sealed class TrafficGeneratorTests
         // Frames with a wrong destination MAC would be dropped by the receiver's stack, not by XDP: the XDP counter
         // saw them all, and the receiver's stack took them as addressed to it (no "otherhost" drop of 200 frames).
         Assert.True(WaitForCount(receiver, 200).Pass >= 200);
+    }
+
+    [Fact]
+    public void FallsBackToThePacketSocketWhenThePeerTakesNoXdpFrames()
+    {
+        Requires.Root();
+        using var veth = new VethNamespaces();
+        using var receiverNs = NetworkNamespace.Open(veth.ReceiverNamespace);
+        // No XDP program on the receiving veth: XDP frames would be dropped there, so Auto must not use them...
+        using var sink = UdpSink.Start(new IPEndPoint(IPAddress.Parse(VethNamespaces.ReceiverAddress), 9000), receiverNs);
+        var options = new TrafficGenOptions(veth.SenderInterface, IPEndPoint.Parse("198.18.0.2:9000"))
+        {
+            Namespace = veth.SenderNamespace,
+            Source = SourceRange.Parse("198.18.0.1:5000-5099"),
+            Count = 500,
+        };
+        var result = new TrafficGenerator(options).Run();
+        Assert.Equal(TrafficEngine.PacketSocket, result.Engine);
+        Assert.Contains("XDP", result.FallbackReason, StringComparison.Ordinal);
+        Assert.Equal(500, result.PacketsSent);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (sink.Received < 500 && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        Assert.Equal(500, sink.Received);
+        // ...and when live frames are demanded, the run is refused instead of vanishing.
+        var error = Assert.Throws<TrafficGenException>(() => new TrafficGenerator(options with { Engine = TrafficEngine.LiveFrames }).Run());
+        Assert.Equal(TrafficGenError.XdpFramesDropped, error.Error);
     }
 
     [Theory]
