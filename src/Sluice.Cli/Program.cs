@@ -17,6 +17,8 @@ internal static class Program
         ("feature", FeatureCommand.Create),
         ("guard", GuardCommands.Create),
         ("demo", DemoCommand.Create),
+        ("trafficgen", Commands.Tools.TrafficGenCommand.Create),
+        ("bench", Commands.Tools.BenchCommand.Create),
     ];
 
     private static int Main(string[] args)

@@ -45,6 +45,18 @@ public sealed record TrafficGenOptions
         Destination = destination;
     }
 
+    /// <summary>Parses a destination <c>IP[:PORT]</c> (IPv6 with a port: <c>[ADDR]:PORT</c>); no port means 9 (discard).</summary>
+    /// <exception cref="TrafficGenException">Malformed (<see cref="TrafficGenError.BadValue"/>).</exception>
+    public static IPEndPoint ParseDestination(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var (address, port) = SourceRange.SplitPort(text);
+        var ip = SourceRange.ParseAddress(address, text);
+        if (port is null) return new IPEndPoint(ip, 9);
+        var (first, count) = SourceRange.ParsePorts(port, text);
+        return count == 1 ? new IPEndPoint(ip, first) : throw new TrafficGenException(TrafficGenError.BadValue, $"destination '{text}' takes one port, not a range");
+    }
+
     /// <summary>The interface the frames leave through.</summary>
     public string Interface { get; }
 

@@ -66,10 +66,11 @@ public sealed class TrafficGenerator
         var frame = new TrafficFrame(sourceMac, destinationMac, source, options.Destination, options.Protocol, options.FrameSize);
 
         var before = InterfaceCounters.Read(options.Interface);
-        var clock = Stopwatch.StartNew();
         var (sender, engine, fallback, probed) = OpenSender(frame, interfaceIndex, options);
         using (sender)
         {
+            // The clock starts after the engine is open: loading the program and probing are not sending time.
+            var clock = Stopwatch.StartNew();
             long sent = Pump(sender, options, clock, probed, cancellationToken);
             clock.Stop();
             var device = InterfaceCounters.Read(options.Interface).Since(before);

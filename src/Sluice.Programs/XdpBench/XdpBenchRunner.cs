@@ -64,8 +64,14 @@ public static class XdpBenchRunner
     /// the device's every second; traffic comes from elsewhere (e.g. the traffic generator on the peer).
     /// </summary>
     /// <exception cref="BpfAttachException">No such device, or the attachment was refused.</exception>
+    /// <param name="mode">The verdict.</param>
+    /// <param name="target">Where to attach.</param>
+    /// <param name="duration">How long to sample.</param>
+    /// <param name="onSample">Called with each per-second sample.</param>
+    /// <param name="cancellationToken">Ends the run early (the summary covers the samples taken).</param>
+    /// <param name="onlyPort">Non-zero: count only UDP/TCP frames to this destination port (see <see cref="XdpBenchProgram.Load"/>).</param>
     public static XdpBenchSummary RunLive(XdpBenchMode mode, XdpBenchTarget target, TimeSpan duration,
-        Action<XdpBenchSample>? onSample = null, CancellationToken cancellationToken = default)
+        Action<XdpBenchSample>? onSample = null, CancellationToken cancellationToken = default, ushort onlyPort = 0)
     {
         ArgumentNullException.ThrowIfNull(target);
         using var netns = target.Namespace is { } name ? NetworkNamespace.Open(name) : NetworkNamespace.Current();
@@ -76,7 +82,7 @@ public static class XdpBenchRunner
             if (target.RedirectTo is null) throw new ArgumentException("redirect needs a target device", nameof(target));
             redirectIndex = netns.GetInterfaceIndex(target.RedirectTo);
         }
-        using var program = XdpBenchProgram.Load(mode, redirectIndex);
+        using var program = XdpBenchProgram.Load(mode, redirectIndex, onlyPort);
         using var link = XdpLink.Attach(program.Program, target.Interface, target.AttachMode, netns);
         InterfaceCounters Device() => InterfaceCounters.Read(target.Interface, netns);
         ulong RedirectDrops() => target.RedirectTo is { } to && mode == XdpBenchMode.Redirect ? InterfaceCounters.Read(to, netns).TxDropped : 0;
