@@ -17,7 +17,7 @@ public sealed class TrafficGenAndBenchCommandTests
         Requires.Root();
         using var veth = new VethNamespaces();
         var bench = Task.Run(() => SluiceProcess.Run("bench", "xdp", "drop", "--dev", veth.ReceiverInterface, "--netns", veth.ReceiverNamespace,
-            "--mode", "native", "--port", "9", "--seconds", "8", "--json"), TestContext.Current.CancellationToken);
+            "--mode", "native", "--port", "9", "--seconds", "30", "--json"), TestContext.Current.CancellationToken);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!veth.InReceiver("ip", "link", "show", veth.ReceiverInterface).Contains("xdp", StringComparison.Ordinal))
         {
@@ -25,22 +25,23 @@ public sealed class TrafficGenAndBenchCommandTests
             Thread.Sleep(50);
         }
         var sent = CliAssert.Succeeds("trafficgen", veth.SenderInterface, "--netns", veth.SenderNamespace, "--dst", destination,
-            "--src", source, "--proto", protocol, "--count", "50000", "--seconds", "5", "--json").Json();
-        Assert.Equal(50_000, sent.GetProperty("packets").GetInt64());
+            "--src", source, "--proto", protocol, "--count", "20000", "--json").Json();
+        Assert.Equal(20_000, sent.GetProperty("packets").GetInt64());
         Assert.Equal("live-frames", sent.GetProperty("engine").GetString());
 
         var result = await bench;
         Assert.True(result.ExitCode == 0, result.Stderr);
         var summary = result.Json();
-        Assert.Equal(50_000, summary.GetProperty("rx").GetInt64());
-        Assert.Equal(50_000, summary.GetProperty("drop").GetInt64());
+        Assert.Equal(20_000, summary.GetProperty("rx").GetInt64());
+        Assert.Equal(20_000, summary.GetProperty("drop").GetInt64());
+        // (The bench window is long so a slow, shared machine cannot end it before the generator is done.)
         // Everything the interface received, the program saw: the generator's frames counted, the rest (IPv6 chatter)
         // passed as "other". The bench's figures and `ip -s link`'s agree (the issue asks for 1 %; here they are equal).
         long interfaceRx = summary.GetProperty("interface").GetProperty("rx_packets").GetInt64();
         Assert.Equal(interfaceRx, summary.GetProperty("rx").GetInt64() + summary.GetProperty("other").GetInt64());
         long perSecond = 0;
         foreach (var sample in summary.GetProperty("samples").EnumerateArray()) perSecond += sample.GetProperty("rx").GetInt64();
-        Assert.Equal(50_000, perSecond);
+        Assert.Equal(20_000, perSecond);
     }
 
     [Theory]
