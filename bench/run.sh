@@ -5,6 +5,7 @@
 #   bench/run.sh --rounds 9            more interleaved rounds per scenario (default 5)
 #   bench/run.sh micro [--filter '*']  BenchmarkDotNet micro-benchmarks (map lookup/update per op)
 #   bench/run.sh guard-cost guard-import guard-e2e   the guard's figures (issue 5; README "Guard scenarios")
+#   bench/run.sh trafficgen xdp-bench    the generator vs a C live-frames generator, XDP verdict costs and rates (issue 12)
 # Exit status: 0 when every row with a target passes, 1 otherwise. Needs root (bpf()).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -23,6 +23,8 @@ internal static class Program
         new GuardEndToEndScenario(),
         new XdpApps.XdpForwardCostScenario(),
         new XdpApps.XdpForwardVethScenario(),
+        new TrafficGenScenario(),
+        new XdpBenchScenario(),
     ];
 
     private static int Main(string[] args)

@@ -21,6 +21,8 @@ internal static class Program
         ("echo", EchoCommands.Create),
         ("forward", ForwardCommands.Create),
         ("demo", DemoCommand.Create),
+        ("trafficgen", Commands.Tools.TrafficGenCommand.Create),
+        ("bench", Commands.Tools.BenchCommand.Create),
     ];
 
     private static int Main(string[] args)

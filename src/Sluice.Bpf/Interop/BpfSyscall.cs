@@ -45,6 +45,20 @@ internal static unsafe class BpfSyscall
         }
     }
 
+    /// <summary>
+    /// Issues the command once: EINTR comes back as an answer, for commands that did part of their work before the
+    /// signal (a live-frames test run) and must not simply be repeated.
+    /// </summary>
+    internal static int TryInvokeOnce<TAttr>(BpfCommand command, ref TAttr attr, out int errno) where TAttr : unmanaged
+    {
+        fixed (TAttr* pointer = &attr)
+        {
+            long result = Libc.Syscall(SyscallNumber, (long)command, pointer, sizeof(TAttr));
+            errno = result >= 0 ? 0 : Marshal.GetLastPInvokeError();
+            return result >= 0 ? (int)result : -1;
+        }
+    }
+
     /// <summary>Issues a command that returns a new fd and wraps it.</summary>
     internal static BpfFd InvokeForFd<TAttr>(BpfCommand command, ref TAttr attr) where TAttr : unmanaged =>
         new(Invoke(command, ref attr));

@@ -23,6 +23,13 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "setsockopt", SetLastError = true)]
     internal static partial int SetSockOpt(int fd, int level, int option, void* value, uint valueLength);
 
+    [LibraryImport(Library, EntryPoint = "sendmmsg", SetLastError = true)]
+    internal static partial int SendMmsg(int fd, MmsgHeader* messages, uint count, int flags);
+
+    internal const int AF_PACKET = 17;
+    internal const int SOL_PACKET = 263;
+    internal const int PACKET_QDISC_BYPASS = 20;
+    internal const int ENOBUFS = 105;
     internal const int AF_NETLINK = 16;
     internal const int SOCK_RAW = 3;
     internal const int SOCK_CLOEXEC = 0x80000;
@@ -64,4 +71,41 @@ internal struct TimeVal
 {
     public long Seconds;
     public long Microseconds;
+}
+
+/// <summary>struct sockaddr_ll.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SockAddrLinkLayer
+{
+    public ushort Family;
+    public ushort Protocol;
+    public int InterfaceIndex;
+    public ushort HardwareType;
+    public byte PacketType;
+    public byte AddressLength;
+    public ulong Address;
+}
+
+/// <summary>struct iovec.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct IoVector
+{
+    public byte* Base;
+    public nuint Length;
+}
+
+/// <summary>struct mmsghdr (a msghdr plus the bytes sent).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct MmsgHeader
+{
+    public void* Name;
+    public uint NameLength;
+    public IoVector* Vectors;
+    public nuint VectorCount;
+    public void* Control;
+    public nuint ControlLength;
+    public int Flags;
+    /// <summary>struct msghdr ends padded to 8 bytes; msg_len follows it.</summary>
+    private readonly int _padding;
+    public uint Length;
 }

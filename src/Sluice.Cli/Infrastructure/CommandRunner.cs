@@ -23,6 +23,41 @@ internal static class CommandRunner
         }
     }
 
+    /// <summary>
+    /// <see cref="Run(Func{int})"/> for a command given --json: a failure is <c>{"error": "..."}</c> on stdout (same
+    /// wording as the text line) and exit code 1; without --json it is the usual line on stderr.
+    /// </summary>
+    internal static int Run(bool json, Func<int> body)
+    {
+        if (!json) return Run(body);
+        try
+        {
+            return body();
+        }
+        catch (Exception error)
+        {
+            var text = new StringWriter();
+            var stderr = Console.Error;
+            Console.SetError(text);
+            try
+            {
+                Report(error);
+            }
+            finally
+            {
+                Console.SetError(stderr);
+            }
+            string line = text.ToString().Split('\n')[0].Trim();
+            JsonOutput.Write(writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("error", line.StartsWith("error: ", StringComparison.Ordinal) ? line["error: ".Length..] : line);
+                writer.WriteEndObject();
+            });
+            return Failure;
+        }
+    }
+
     internal static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Sluice.Programs.TrafficGen;
 
 namespace Sluice.Lab.Packets;
 
@@ -164,26 +165,6 @@ public static partial class PacketBuilder
     /// addresses' family). Over a segment whose checksum field is 0 it is the value to write; over a segment with
     /// a correct checksum it is 0.
     /// </summary>
-    public static ushort TransportChecksum(IPAddress source, IPAddress destination, byte protocol, ReadOnlySpan<byte> segment)
-    {
-        bool v6 = source.AddressFamily == AddressFamily.InterNetworkV6;
-        int pseudoLength = v6 ? 40 : 12;
-        var buffer = new byte[pseudoLength + segment.Length];
-        if (v6)
-        {
-            source.TryWriteBytes(buffer.AsSpan(0, 16), out _);
-            destination.TryWriteBytes(buffer.AsSpan(16, 16), out _);
-            BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(32), (uint)segment.Length);
-            buffer[39] = protocol;
-        }
-        else
-        {
-            source.TryWriteBytes(buffer.AsSpan(0, 4), out _);
-            destination.TryWriteBytes(buffer.AsSpan(4, 4), out _);
-            buffer[9] = protocol;
-            BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(10), (ushort)segment.Length);
-        }
-        segment.CopyTo(buffer.AsSpan(pseudoLength));
-        return Checksum(buffer);
-    }
+    public static ushort TransportChecksum(IPAddress source, IPAddress destination, byte protocol, ReadOnlySpan<byte> segment) =>
+        InternetChecksum.Transport(source, destination, protocol, segment);
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Sluice.Programs.TrafficGen;
 
 namespace Sluice.Lab.Packets;
 
@@ -90,12 +91,5 @@ public static partial class PacketBuilder
     }
 
     /// <summary>The Internet checksum (RFC 1071) of <paramref name="bytes"/>.</summary>
-    public static ushort Checksum(ReadOnlySpan<byte> bytes)
-    {
-        uint sum = 0;
-        for (int i = 0; i + 1 < bytes.Length; i += 2) sum += BinaryPrimitives.ReadUInt16BigEndian(bytes[i..]);
-        if (bytes.Length % 2 == 1) sum += (uint)(bytes[^1] << 8);
-        while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
-        return (ushort)~sum;
-    }
+    public static ushort Checksum(ReadOnlySpan<byte> bytes) => InternetChecksum.Compute(bytes);
 }

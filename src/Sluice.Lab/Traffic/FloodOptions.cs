@@ -1,4 +1,5 @@
 using System.Net;
+using Sluice.Programs.TrafficGen;
 
 namespace Sluice.Lab.Traffic;
 
@@ -58,17 +59,13 @@ public sealed record FloodOptions
 
     /// <summary>UDP payload bytes (default 16; ignored for SYN floods).</summary>
     public int PayloadLength { get; init; } = 16;
-
-    /// <summary>Seed for the source addresses and ports, for repeatable floods; null picks one.</summary>
-    public int? Seed { get; init; }
 }
 
 /// <summary>What a flood did.</summary>
 /// <param name="Kind">SYN or UDP.</param>
-/// <param name="PacketsSent">Packets the kernel accepted from the raw socket (handed to the interface).</param>
-/// <param name="SendErrors">Sends the kernel refused (e.g. ENOBUFS); those packets never left.</param>
+/// <param name="PacketsSent">Packets handed to the interface (the generator retries what the kernel refuses, so this is exact).</param>
 /// <param name="Elapsed">Wall time from the first send to the last.</param>
-public sealed record FloodResult(FloodKind Kind, long PacketsSent, long SendErrors, TimeSpan Elapsed)
+public sealed record FloodResult(FloodKind Kind, long PacketsSent, TimeSpan Elapsed)
 {
     /// <summary>Packets per second actually sent.</summary>
     public double PacketsPerSecond => Elapsed > TimeSpan.Zero ? PacketsSent / Elapsed.TotalSeconds : 0;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Sluice.Bpf;
 
 namespace Sluice.Lab.Traffic;
@@ -15,47 +14,42 @@ public sealed record FrameFloodResult(long Sent, long Failures, TimeSpan Elapsed
 }
 
 /// <summary>
-/// A raw flood sender: an AF_PACKET socket bound to one interface (created inside that interface's network
-/// namespace) that writes prepared Ethernet frames with sendmmsg, <see cref="Batch"/> at a time, bypassing the
-/// qdisc: the fastest sender the lab has (~1.2-1.8 Mpps per core across a veth pair), for benchmarks and for tests
-/// that need frames exactly as built (VLAN tags, odd headers). Every flood is bounded in packets and in seconds;
-/// needs CAP_NET_RAW.
+/// A raw flood sender for frames exactly as built (VLAN tags, odd headers): an AF_PACKET socket
+/// (<see cref="PacketSocket"/>) bound to one interface, created inside that interface's network namespace, writing
+/// the frames with sendmmsg, <see cref="Batch"/> at a time, bypassing the qdisc (~1.2-1.8 Mpps per core across a
+/// veth pair). For generated UDP/TCP traffic use the product's <see cref="Sluice.Programs.TrafficGen.TrafficGenerator"/>.
+/// Every flood is bounded in packets and in seconds; needs CAP_NET_RAW.
 /// </summary>
-public sealed unsafe partial class PacketSender : IDisposable
+public sealed class PacketSender : IDisposable
 {
     /// <summary>Messages per sendmmsg call.</summary>
     public const int Batch = 256;
 
-    private const int AfPacket = 17, SockRaw = 3, SockCloexec = 0x80000, SolPacket = 263, PacketQdiscBypass = 20;
-    private readonly int _fd;
-    private readonly byte* _frames;
-    private readonly MmsgHeader* _messages;
-    private readonly IoVec* _vectors;
+    private readonly PacketSocket _socket;
     private readonly int _frameCount;
+    private readonly int _stride;
+    // Slot k holds frame k mod count, for count + Batch slots: any batch starting at frame i < count is contiguous.
+    private readonly byte[] _slots;
+    private readonly int[] _lengths;
 
     /// <summary>Opens the socket on <paramref name="interfaceName"/> in namespace <paramref name="namespaceName"/> and copies the frames in.</summary>
     public PacketSender(string namespaceName, string interfaceName, IReadOnlyList<byte[]> frames)
     {
-        using var netns = NetworkNamespace.Open(namespaceName);
-        int index = netns.GetInterfaceIndex(interfaceName);
-        _fd = netns.Run(() => OpenSocket(index));
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentOutOfRangeException.ThrowIfZero(frames.Count);
         _frameCount = frames.Count;
-        int stride = frames.Max(f => f.Length);
-        _frames = (byte*)NativeMemory.AllocZeroed((nuint)(stride * frames.Count));
-        _vectors = (IoVec*)NativeMemory.AllocZeroed((nuint)(sizeof(IoVec) * Batch));
-        _messages = (MmsgHeader*)NativeMemory.AllocZeroed((nuint)(sizeof(MmsgHeader) * Batch));
-        for (int i = 0; i < frames.Count; i++) frames[i].CopyTo(new Span<byte>(_frames + i * stride, frames[i].Length));
-        _stride = stride;
-        _lengths = frames.Select(f => f.Length).ToArray();
-        for (int i = 0; i < Batch; i++)
+        _stride = frames.Max(f => f.Length);
+        _slots = new byte[(_frameCount + Batch) * _stride];
+        _lengths = new int[_frameCount + Batch];
+        for (int k = 0; k < _lengths.Length; k++)
         {
-            _messages[i].Header.Iov = &_vectors[i];
-            _messages[i].Header.IovLength = 1;
+            var frame = frames[k % _frameCount];
+            frame.CopyTo(_slots, k * _stride);
+            _lengths[k] = frame.Length;
         }
+        using var netns = NetworkNamespace.Open(namespaceName);
+        _socket = PacketSocket.Open(interfaceName, netns);
     }
-
-    private readonly int _stride;
-    private readonly int[] _lengths;
 
     /// <summary>Sends until <paramref name="maxPackets"/> went out or <paramref name="maxTime"/> passed, cycling over the frames.</summary>
     /// <remarks>
@@ -70,15 +64,16 @@ public sealed unsafe partial class PacketSender : IDisposable
         while (sent < maxPackets && clock.Elapsed < maxTime)
         {
             int count = (int)Math.Min(Batch, maxPackets - sent);
-            for (int i = 0; i < count; i++)
+            int taken = _socket.Send(_slots.AsSpan(next * _stride), _stride, _lengths.AsSpan(next, count));
+            if (taken > 0)
             {
-                _vectors[i].Base = _frames + next * _stride;
-                _vectors[i].Length = (nuint)_lengths[next];
-                next = next + 1 == _frameCount ? 0 : next + 1;
+                sent += taken;
+                next = (int)((next + taken) % _frameCount);
             }
-            int result = SendMmsg(_fd, _messages, (uint)count, 0);
-            if (result > 0) sent += result;
-            else failures++;
+            else
+            {
+                failures++;
+            }
         }
         clock.Stop();
         return new FrameFloodResult(sent, failures, clock.Elapsed);
@@ -99,81 +94,6 @@ public sealed unsafe partial class PacketSender : IDisposable
             throw new IOException($"sent {result.Sent} of {frames.Count} frames on {interfaceName} ({result.Failures} failed sends)");
     }
 
-    private static int OpenSocket(int interfaceIndex)
-    {
-        int fd = Socket(AfPacket, SockRaw | SockCloexec, 0);
-        if (fd < 0) throw new IOException($"socket(AF_PACKET) failed: errno {Marshal.GetLastPInvokeError()}");
-        var address = new SockAddrLinkLayer { Family = AfPacket, InterfaceIndex = interfaceIndex };
-        int one = 1;
-        if (Bind(fd, &address, (uint)sizeof(SockAddrLinkLayer)) != 0 ||
-            SetSockOpt(fd, SolPacket, PacketQdiscBypass, &one, sizeof(int)) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            Close(fd);
-            throw new IOException($"binding the AF_PACKET socket to ifindex {interfaceIndex} failed: errno {errno}");
-        }
-        return fd;
-    }
-
-    /// <summary>Closes the socket and frees the buffers.</summary>
-    public void Dispose()
-    {
-        if (_fd > 0) Close(_fd);
-        NativeMemory.Free(_frames);
-        NativeMemory.Free(_vectors);
-        NativeMemory.Free(_messages);
-    }
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
-    private static partial int Bind(int fd, void* address, uint length);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(int fd, int level, int option, void* value, uint length);
-
-    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
-    private static partial int SendMmsg(int fd, MmsgHeader* messages, uint count, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct SockAddrLinkLayer
-    {
-        public ushort Family;
-        public ushort Protocol;
-        public int InterfaceIndex;
-        public ushort HardwareType;
-        public byte PacketType;
-        public byte AddressLength;
-        public ulong Address;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MessageHeader
-    {
-        public void* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MmsgHeader
-    {
-        public MessageHeader Header;
-        public uint Length;
-    }
+    /// <summary>Closes the socket.</summary>
+    public void Dispose() => _socket.Dispose();
 }

@@ -1,23 +1,24 @@
-using System.Diagnostics;
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Sluice.Bpf;
+using Sluice.Programs.TrafficGen;
 
 namespace Sluice.Lab.Traffic;
 
 /// <summary>
-/// A bounded SYN or UDP flood from spoofed source addresses, sent through a raw IP socket (the kernel adds the
-/// Ethernet header and routes by destination, so the target must be reachable from the namespace the flood runs in).
-/// For tests and demos of the guard: only test addresses are accepted (<see cref="TestAddresses"/>).
+/// A bounded SYN or UDP flood from spoofed source addresses: the product's traffic generator
+/// (<see cref="TrafficGenerator"/>) aimed through the interface the namespace routes the target through. Sources walk
+/// the whole range in order, source ports the ephemeral range. For tests and demos of the guard: only test addresses
+/// are accepted (<see cref="TestAddresses"/>).
 /// </summary>
 /// <remarks>
-/// Raw sockets need CAP_NET_RAW. <see cref="Run(CancellationToken)"/> blocks its thread; <see cref="Start"/> gives the flood a thread of
+/// Needs root. <see cref="Run(CancellationToken)"/> blocks its thread; <see cref="Start"/> gives the flood a thread of
 /// its own. <see cref="PacketsSent"/> may be read from any thread while the flood runs (live views).
 /// </remarks>
 public sealed class SpoofedFlood
 {
-    private long _sent;
-    private long _errors;
+    private TrafficGenerator? _generator;
 
     /// <summary>Prepares a flood; nothing is sent until <see cref="Run(CancellationToken)"/> or <see cref="Start"/>.</summary>
     public SpoofedFlood(FloodOptions options)
@@ -29,45 +30,31 @@ public sealed class SpoofedFlood
     /// <summary>What the flood sends and when it stops.</summary>
     public FloodOptions Options { get; }
 
-    /// <summary>Packets the kernel accepted so far.</summary>
-    public long PacketsSent => Interlocked.Read(ref _sent);
-
-    /// <summary>Sends the kernel refused so far (the packet never left).</summary>
-    public long SendErrors => Interlocked.Read(ref _errors);
+    /// <summary>Packets sent so far.</summary>
+    public long PacketsSent => Volatile.Read(ref _generator)?.PacketsSent ?? 0;
 
     /// <summary>Sends the flood from the calling thread's network namespace; returns when a limit is reached.</summary>
-    /// <exception cref="SocketException">The raw socket cannot be opened (no CAP_NET_RAW) or the target is unreachable.</exception>
+    /// <exception cref="InvalidOperationException">No interface of this namespace routes to the target.</exception>
     public FloodResult Run(CancellationToken cancellationToken = default)
     {
         var options = Options;
-        var family = options.Target.AddressFamily;
-        using var socket = new Socket(family, SocketType.Raw, ProtocolType.Raw);
-        if (family == AddressFamily.InterNetwork)
-            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.HeaderIncluded, true);
-        var destination = new IPEndPoint(options.Target.Address, 0).Serialize();
-        var packet = new SpoofedPacket(options.Kind, options.Target, options.PayloadLength);
-        var random = options.Seed is { } seed ? new Random(seed) : new Random();
-        byte[] sourceBase = options.Sources.BaseAddress.GetAddressBytes();
-        long attempts = 0;
-        var clock = Stopwatch.StartNew();
-        while (attempts < options.MaxPackets && clock.Elapsed < options.MaxDuration && !cancellationToken.IsCancellationRequested)
+        int headers = 14 + (options.Target.AddressFamily == AddressFamily.InterNetworkV6 ? 40 : 20);
+        var generator = new TrafficGenerator(new TrafficGenOptions(RouteInterface(options.Target.Address), options.Target)
         {
-            TrafficThread.Pace(clock, attempts, options.PacketsPerSecond);
-            var bytes = packet.Next(options.Sources, sourceBase, random, (ushort)attempts);
-            attempts++;
-            try
-            {
-                socket.SendTo(bytes, SocketFlags.None, destination);
-                Interlocked.Increment(ref _sent);
-            }
-            catch (SocketException error) when (error.SocketErrorCode is SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock)
-            {
-                // The device queue is full: this packet never left. Count it and let the queue drain a little.
-                Interlocked.Increment(ref _errors);
-                Thread.Sleep(1);
-            }
-        }
-        return new FloodResult(options.Kind, PacketsSent, SendErrors, clock.Elapsed);
+            Source = SourceRange.FromNetwork(options.Sources),
+            Protocol = options.Kind == FloodKind.Syn ? TrafficProtocol.TcpSyn : TrafficProtocol.Udp,
+            FrameSize = options.Kind == FloodKind.Syn ? headers + 20 : headers + 8 + options.PayloadLength,
+            Count = options.MaxPackets,
+            Duration = options.MaxDuration,
+            PacketsPerSecond = options.PacketsPerSecond,
+            // Ordinary skbs (the generator's packet-socket engine) reach a receiver in any XDP mode, native, generic
+            // or none; XDP frames need a native program or GRO there, and concurrent floods would blur the check
+            // the generator makes for that. Tests of the live-frames path use TrafficGenerator directly.
+            Engine = TrafficEngine.PacketSocket,
+        });
+        Volatile.Write(ref _generator, generator);
+        var result = generator.Run(cancellationToken);
+        return new FloodResult(options.Kind, result.PacketsSent, result.Elapsed);
     }
 
     /// <summary>Sends the flood from inside <paramref name="netns"/> (on a dedicated thread); returns when done.</summary>
@@ -80,4 +67,15 @@ public sealed class SpoofedFlood
     /// <summary>Starts the flood on a dedicated thread, inside <paramref name="netns"/> when given, and returns at once.</summary>
     public Task<FloodResult> Start(NetworkNamespace? netns, CancellationToken cancellationToken = default) =>
         TrafficThread.Start(netns, $"{Options.Kind} flood", () => Run(cancellationToken));
+
+    /// <summary>The interface this thread's namespace sends <paramref name="destination"/>'s traffic through (the owner of the route's source address).</summary>
+    private static string RouteInterface(IPAddress destination)
+    {
+        using var probe = new Socket(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        probe.Connect(new IPEndPoint(destination, 9));
+        var source = ((IPEndPoint)probe.LocalEndPoint!).Address;
+        return NetworkInterface.GetAllNetworkInterfaces()
+            .FirstOrDefault(i => i.GetIPProperties().UnicastAddresses.Any(u => u.Address.Equals(source)))?.Name
+            ?? throw new InvalidOperationException($"no interface here owns {source}, the source address of the route to {destination}");
+    }
 }

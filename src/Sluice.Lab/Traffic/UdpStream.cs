@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
+using Sluice.Programs.TrafficGen;
 
 namespace Sluice.Lab.Traffic;
 

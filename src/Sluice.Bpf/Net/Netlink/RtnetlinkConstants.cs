@@ -26,6 +26,12 @@ internal static class Rtnl
     internal const ushort RTM_GETNSID = 90;
     internal const ushort NETNSA_NSID = 1;
     internal const ushort NETNSA_FD = 3;
+    internal const ushort RTM_NEWNEIGH = 28;
+    internal const ushort RTM_GETNEIGH = 30;
+    internal const ushort NDA_DST = 1;
+    internal const ushort NDA_LLADDR = 2;
+    internal const ushort NUD_INCOMPLETE = 0x01;
+    internal const ushort NUD_FAILED = 0x20;
     internal const ushort IFLA_XDP = 43;
 
     internal const ushort IFLA_XDP_FD = 1;
@@ -83,6 +89,19 @@ internal struct RtGenMessage
     public byte Family;
     private readonly byte _padding1;
     private readonly ushort _padding2;
+}
+
+/// <summary>struct ndmsg.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NeighbourMessage
+{
+    public byte Family;
+    public byte Pad1;
+    public ushort Pad2;
+    public int InterfaceIndex;
+    public ushort State;
+    public byte Flags;
+    public byte Type;
 }
 
 /// <summary>struct tcmsg.</summary>

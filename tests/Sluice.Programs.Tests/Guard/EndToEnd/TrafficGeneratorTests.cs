@@ -25,10 +25,9 @@ public sealed class TrafficGeneratorTests
         {
             MaxPackets = 3000,
             PacketsPerSecond = 20_000,
-            Seed = 1,
         });
         var result = flood.Run(sender);
-        Assert.Equal(3000, result.PacketsSent + result.SendErrors);
+        Assert.Equal(3000, result.PacketsSent);
         Assert.Equal(result.PacketsSent, flood.PacketsSent);
         Wait.Until(() => sink.Received >= result.PacketsSent);
         Assert.Equal(result.PacketsSent, sink.Received);

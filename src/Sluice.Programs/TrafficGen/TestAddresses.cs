@@ -1,10 +1,10 @@
 using System.Net;
 
-namespace Sluice.Lab.Traffic;
+namespace Sluice.Programs.TrafficGen;
 
 /// <summary>
 /// The address ranges the traffic generators accept: 198.18.0.0/15 (RFC 2544 benchmarking) and fd00::/8 (unique
-/// local). Spoofed floods are refused for anything else, so a typo can never aim one at a real network.
+/// local). The traffic generator refuses anything else unless told otherwise, so a typo can never aim one at a real network.
 /// </summary>
 public static class TestAddresses
 {
