@@ -61,6 +61,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "setns", SetLastError = true)]
     internal static partial int SetNs(int fd, int nsType);
 
+    [LibraryImport(Library, EntryPoint = "unshare", SetLastError = true)]
+    internal static partial int Unshare(int flags);
+
     [LibraryImport(Library, EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial uint IfNameToIndex(string name);
 
