@@ -68,6 +68,14 @@ struct {
 } rl_buckets SEC(".maps");
 
 struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, RL_MAX_LIMITS);
+    __type(key, __u32);
+    __type(value, struct rl_key);
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
+} rl_keys SEC(".maps");
+
+struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, RL_MAX_LIMITS);
     __type(key, __u32);

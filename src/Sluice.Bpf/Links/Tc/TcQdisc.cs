@@ -117,7 +117,7 @@ public static class TcQdisc
         {
             try
             {
-                if (Libc.Unshare(LibcSockets.CLONE_NEWNET) != 0)
+                if (Libc.Unshare(Libc.CLONE_NEWNET) != 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
                     throw new IOException($"unshare(CLONE_NEWNET) failed: {ErrnoNames.Name(errno)} ({Libc.ErrorText(errno)})");

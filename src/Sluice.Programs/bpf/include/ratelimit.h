@@ -30,6 +30,23 @@ struct rl_prefix {
 struct rl_config {
     __u32 flags;        /* RL_F_*: the key kinds some limit uses */
     __u32 generation;
+    __u32 shaper;       /* the shape backend chosen at attach: RL_MODE_SHAPE_EDT or RL_MODE_SHAPE_HTB (0 = none) */
+    __u32 pad;
+};
+
+#define RL_KEY_SRC 1
+#define RL_KEY_DST 2
+#define RL_KEY_PORT 3
+#define RL_KEY_CGROUP 4
+
+/* A limit's key as the controller wrote it, for listing and finding the slot (the program reads the lookup maps). */
+struct rl_key {
+    __u32 kind;         /* RL_KEY_*; 0 = slot unused */
+    __u32 prefixlen;    /* src/dst: in the ::ffff: form for IPv4 */
+    __u8 addr[16];
+    __u64 cgroup_id;
+    __u32 port;
+    __u32 pad;
 };
 
 /* One limit: index into rl_limits, rl_buckets and rl_stats. */

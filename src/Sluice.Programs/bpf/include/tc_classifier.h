@@ -41,8 +41,28 @@ struct cls_config {
     __u32 flags;        /* CLS_F_*: the dimensions some rule uses */
     __u32 words;        /* bitmap words holding any rule: (highest rule index / 64) + 1, 0 = no rules */
     __u32 generation;   /* bumped by every controller change */
-    __u32 pad;
+    __u32 application;  /* the application's own word (qos: it created the htb qdisc) */
 };
+
+/* A rule as the controller wrote it (the programs read only the tables derived from it). */
+struct cls_rule {
+    __u8 used;
+    __u8 proto;             /* with CLS_F_PROTO */
+    __u8 fields;            /* CLS_F_*: the dimensions this rule constrains */
+    __u8 pad;
+    __u16 port_low;         /* with CLS_F_PORT: destination ports port_low..port_high, host order */
+    __u16 port_high;
+    struct cls_prefix src;  /* with CLS_F_SRC (prefixlen in the ::ffff: form for IPv4) */
+    struct cls_prefix dst;  /* with CLS_F_DST */
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, CLS_MAX_RULES);
+    __type(key, __u32);
+    __type(value, struct cls_rule);
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
+} cls_rules SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_LPM_TRIE);
