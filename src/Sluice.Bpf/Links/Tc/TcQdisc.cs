@@ -36,6 +36,22 @@ public static class TcQdisc
         socket.Request(request, "RTM_NEWQDISC htb");
     }
 
+    /// <summary>
+    /// Makes a classless qdisc of <paramref name="kind"/> (e.g. "fq", "tbf" needs options: use this for option-less
+    /// kinds) the root qdisc of <paramref name="interfaceName"/>, replacing the one it had.
+    /// </summary>
+    /// <exception cref="NetlinkException">The kernel refused (ENOENT: no such qdisc kind).</exception>
+    public static void ReplaceRoot(string interfaceName, string kind, NetworkNamespace? netns = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        int index = InterfaceResolver.ResolveIn(interfaceName, netns);
+        using var socket = NetlinkSocket.Open(netns);
+        var request = new NetlinkMessageWriter(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+        request.WriteHeader(new TcMessage { InterfaceIndex = index, Handle = 0x8001_0000, Parent = RootParent });
+        request.AddString(TCA_KIND, kind);
+        socket.Request(request, $"RTM_NEWQDISC {kind}");
+    }
+
     /// <summary>Creates or changes an htb class (its leaf queue is the kernel's default pfifo).</summary>
     /// <exception cref="ArgumentException">A zero rate, or a ceiling below the rate.</exception>
     /// <exception cref="NetlinkException">The kernel refused (no such parent, no privileges).</exception>
