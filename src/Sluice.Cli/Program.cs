@@ -16,6 +16,9 @@ internal static class Program
         ("net", NetCommands.Create),
         ("feature", FeatureCommand.Create),
         ("guard", GuardCommands.Create),
+        ("qos", Sluice.Cli.Commands.TcApps.QosCommands.Create),
+        ("ratelimit", Sluice.Cli.Commands.TcApps.RateLimitCommands.Create),
+        ("mirror", Sluice.Cli.Commands.TcApps.MirrorCommands.Create),
         ("demo", DemoCommand.Create),
     ];
 
