@@ -20,7 +20,7 @@ internal static class RateLimitNames
     internal const string Stats = "rl_stats";
     internal const int MaxLimits = 1024;
     /// <summary>The htb qdisc major ratelimit's shaping classes hang under; class minor = 0x100 + slot.</summary>
-    internal const ushort HtbMajor = 1;
+    internal const ushort HtbMajor = 2;
 }
 
 /// <summary>RL_MODE_*.</summary>

@@ -27,13 +27,13 @@ public static class TcQdisc
     {
         int index = InterfaceResolver.ResolveIn(interfaceName, netns);
         using var socket = NetlinkSocket.Open(netns);
-        var request = new NetlinkMessageWriter(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+        var request = new NetlinkMessageWriter(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE | NLM_F_EXCL);
         request.WriteHeader(new TcMessage { InterfaceIndex = index, Handle = (uint)major << 16, Parent = RootParent });
         request.AddString(TCA_KIND, "htb");
         int options = request.BeginNested(TCA_OPTIONS);
         request.Add(TCA_HTB_INIT, Bytes(new TcHtbGlobal { Version = 3, RateToQuantum = 10, DefaultClass = defaultMinor }));
         request.EndNested(options);
-        socket.Request(request, "RTM_NEWQDISC htb");
+        RequestKeepingOwn(socket, request, "RTM_NEWQDISC htb");
     }
 
     /// <summary>
@@ -46,10 +46,10 @@ public static class TcQdisc
         ArgumentException.ThrowIfNullOrEmpty(kind);
         int index = InterfaceResolver.ResolveIn(interfaceName, netns);
         using var socket = NetlinkSocket.Open(netns);
-        var request = new NetlinkMessageWriter(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+        var request = new NetlinkMessageWriter(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE | NLM_F_EXCL);
         request.WriteHeader(new TcMessage { InterfaceIndex = index, Handle = 0x8001_0000, Parent = RootParent });
         request.AddString(TCA_KIND, kind);
-        socket.Request(request, $"RTM_NEWQDISC {kind}");
+        RequestKeepingOwn(socket, request, $"RTM_NEWQDISC {kind}");
     }
 
     /// <summary>Creates or changes an htb class (its leaf queue is the kernel's default pfifo).</summary>
@@ -165,6 +165,21 @@ public static class TcQdisc
         thread.Join();
         if (failure is not null) throw failure is IOException io ? io : new IOException(failure.Message, failure);
         return available;
+    }
+
+    /// <summary>
+    /// Sends a root replace with NLM_F_EXCL: another root qdisc is replaced, but one with the same handle is kept as it
+    /// is (EEXIST: "cannot modify"), so attaching again neither fails nor resets its classes.
+    /// </summary>
+    private static void RequestKeepingOwn(NetlinkSocket socket, NetlinkMessageWriter request, string operation)
+    {
+        try
+        {
+            socket.Request(request, operation);
+        }
+        catch (NetlinkException error) when (error.Errno == Libc.EEXIST)
+        {
+        }
     }
 
     private static TcRateSpec RateSpec(ulong bytesPerSecond) => new()
