@@ -86,6 +86,17 @@ public sealed class RateLimitController : IDisposable
         return controller;
     }
 
+    /// <summary>
+    /// Test hook: record <paramref name="shaper"/> as this instance's shape backend without installing its qdisc, so
+    /// that EDT timestamps can be proved by BPF_PROG_TEST_RUN on kernels without sch_fq.
+    /// </summary>
+    internal void UseShaperWithoutQdisc(ShapeBackend shaper)
+    {
+        var config = _config[0];
+        config.Shaper = (RateLimitModeCode)(uint)shaper;
+        _config[0] = config;
+    }
+
     /// <summary>Opens ratelimit on a target.</summary>
     public static RateLimitController Open(TcAppTarget target)
     {
