@@ -21,6 +21,8 @@ internal static class Program
         new GuardCostScenario(),
         new GuardImportScenario(),
         new GuardEndToEndScenario(),
+        new QosCostScenario(),
+        new TcShapingScenario(),
     ];
 
     private static int Main(string[] args)
