@@ -73,7 +73,7 @@ internal struct RateLimitBucket
 {
     public uint Lock;
     private readonly uint _padding;
-    public ulong Credit;
+    public long Credit;
     public ulong LastNs;
     public ulong NextNs;
 }

@@ -185,7 +185,7 @@ public sealed class RateLimitController : IDisposable
             TcAppAttacher.InNamespace(Target, netns =>
             {
                 TcQdisc.SetHtbClass(Target.Interface, new HtbClass(classId, (uint)RateLimitNames.HtbMajor << 16, rule.Rate.PerSecond, rule.Rate.PerSecond,
-                    Math.Max(burst, Qos.QosController.Burst(rule.Rate.PerSecond))), netns);
+                    Math.Max(burst, 1600)), netns);
                 return 0;
             });
         }

@@ -66,8 +66,14 @@ public enum ShapeBackend
 /// <param name="Horizon">EDT shaping: how far ahead a packet may be scheduled before it is dropped instead (default 2 s).</param>
 public sealed record RateLimitRule(RateLimitKey Key, Rate Rate, ulong? Burst = null, RateLimitMode Mode = RateLimitMode.Police, TimeSpan? Horizon = null)
 {
-    /// <summary>The burst used when none is given: 20 ms at the rate, at least 3000 bytes (2 full frames) or 8 packets.</summary>
-    public ulong EffectiveBurst => Burst ?? (Rate.Unit == RateUnit.Packets ? Math.Max(8, Rate.PerSecond / 50) : Math.Max(3000, Rate.PerSecond / 50));
+    /// <summary>
+    /// The burst used when none is given. Police: 250 ms at the rate (at least 3,000 bytes or 8 packets): TCP through a
+    /// policer needs room for a window's worth of data, and 250 ms overshoots a 5-second average by at most 5 %. Shape:
+    /// 1 ms at the rate (at least 1,600 bytes or 2 packets), like tc's htb default: shaping queues instead of bursting.
+    /// </summary>
+    public ulong EffectiveBurst => Burst ?? (Mode == RateLimitMode.Police
+        ? (Rate.Unit == RateUnit.Packets ? Math.Max(8, Rate.PerSecond / 4) : Math.Max(3000, Rate.PerSecond / 4))
+        : (Rate.Unit == RateUnit.Packets ? Math.Max(2, Rate.PerSecond / 1000) : Math.Max(1600, Rate.PerSecond / 1000)));
 
     /// <summary>The horizon used when none is given.</summary>
     public TimeSpan EffectiveHorizon => Horizon ?? TimeSpan.FromSeconds(2);

@@ -116,21 +116,26 @@ static __always_inline int rl_find(struct __sk_buff *skb, const struct rl_config
     return -1;
 }
 
-/* Token bucket: 1 when the packet conforms (its cost is taken), 0 when it must be dropped. */
+/* Token bucket: 1 when the packet conforms (its cost is taken), 0 when it must be dropped. A packet bigger than the
+ * whole bucket (a GSO/GRO aggregate at a low rate) may leave a full bucket and put it into debt, which the refill pays
+ * back before anything else passes: the long-run rate stays exact and such packets are not dropped for ever. */
 static __always_inline int rl_police(struct rl_bucket *bucket, const struct rl_limit *limit, __u64 cost, __u64 now)
 {
-    __u64 capacity = limit->burst * RL_NSEC;
+    __s64 capacity = (__s64)(limit->burst * RL_NSEC);
     __u64 rate = limit->rate;
-    cost *= RL_NSEC;
+    __s64 price = (__s64)(cost * RL_NSEC);
     int conforms = 0;
     bpf_spin_lock(&bucket->lock);
     __u64 elapsed = now > bucket->last_ns ? now - bucket->last_ns : 0;
-    /* Past the time a full refill takes the bucket is full; below it elapsed * rate cannot overflow. */
-    __u64 credit = elapsed >= capacity / rate ? capacity : bucket->credit + elapsed * rate;
-    if (credit > capacity)
+    __s64 credit = bucket->credit;
+    /* Once the time to fill the bucket has passed it is full; below it elapsed * rate cannot overflow. */
+    __u64 missing = credit < capacity ? (__u64)(capacity - credit) : 0;
+    if (elapsed >= missing / rate)
         credit = capacity;
-    if (credit >= cost) {
-        credit -= cost;
+    else
+        credit += (__s64)(elapsed * rate);
+    if (credit >= price || (price > capacity && credit == capacity)) {
+        credit -= price;
         conforms = 1;
     }
     bucket->credit = credit;

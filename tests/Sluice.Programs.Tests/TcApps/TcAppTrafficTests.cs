@@ -17,7 +17,7 @@ namespace Sluice.Programs.Tests.TcApps;
 public sealed class TcAppTrafficTests(ITestOutputHelper output)
 {
     [Fact]
-    public void HighClassKeepsItsLatencyWhileLowClassBulkSaturatesTheLink()
+    public async Task HighClassKeepsItsLatencyWhileLowClassBulkSaturatesTheLink()
     {
         using var bed = new TcAppBed();
         var veth = bed.Veth;
@@ -41,7 +41,7 @@ public sealed class TcAppTrafficTests(ITestOutputHelper output)
             var clock = Stopwatch.StartNew();
             var lowTask = Task.Run(() => PingPong(lowClient, lowTimes, clock));
             PingPong(highClient, highTimes, clock);
-            lowTask.Wait(TimeSpan.FromSeconds(10));
+            await lowTask.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
             highClient.Dispose();
             lowClient.Dispose();
             double highMedian = Median(highTimes), lowMedian = Median(lowTimes);
@@ -50,7 +50,7 @@ public sealed class TcAppTrafficTests(ITestOutputHelper output)
             Assert.True(highTimes.Count >= 5, $"{highTimes.Count} high rounds");
             Assert.True(highMedian < lowMedian, $"high p50 {highMedian:F2} ms is not below low p50 {lowMedian:F2} ms");
             var rules = controller.Rules();
-            Assert.True(rules.Single(r => r.IsDefault).Counters.Packets > 1000, "the bulk flow was not classified low");
+            Assert.True(rules.Single(r => r.IsDefault).Counters.Bytes > 1_000_000, "the bulk flow was not classified low"); // GSO: few, large skbs
             Assert.True(rules.Single(r => r.Rule.Match.Ports == (22, 22)).Counters.Packets >= (ulong)highTimes.Count);
         }
         finally
@@ -107,12 +107,12 @@ public sealed class TcAppTrafficTests(ITestOutputHelper output)
         RateLimitController.Detach(shaper.Target);
 
         using var police = RateLimitController.Attach(bed.Target("ratelimit", receiver: true), new RateLimitAttachOptions { Direction = TcDirection.Ingress });
-        police.Set(new RateLimitRule(new RateLimitKey(RateLimitKeyKind.Port, Port: 5202), Rate.Parse("10mbit"), 64 * 1024));
+        police.Set(new RateLimitRule(new RateLimitKey(RateLimitKeyKind.Port, Port: 5202), Rate.Parse("10mbit")));
         var policed = Sluice.Lab.Iperf3.Run(veth.ReceiverNamespace, veth.SenderNamespace, VethNamespaces.ReceiverAddress, 5202, 3);
         output.WriteLine($"police 10mbit: {policed.ReceivedBitsPerSecond / 1e6:F2} Mbit/s, {policed.Retransmits} retransmissions");
 
         Assert.InRange(shaped.ReceivedBitsPerSecond, 7e6, 10.5e6);
-        Assert.InRange(policed.ReceivedBitsPerSecond, 4e6, 11e6);
+        Assert.InRange(policed.ReceivedBitsPerSecond, 6e6, 11e6);
         Assert.True(police.Limits().Single().Counters.Dropped > 0, "the policer never dropped");
     }
 }

@@ -64,7 +64,7 @@ struct rl_limit {
 struct rl_bucket {
     struct bpf_spin_lock lock;
     __u32 pad;
-    __u64 credit;       /* police: tokens in unit-nanoseconds (units * 1e9), at most burst * 1e9 */
+    __s64 credit;       /* police: tokens in unit-nanoseconds (units * 1e9), at most burst * 1e9; below 0 = debt */
     __u64 last_ns;      /* police: when credit was last refilled */
     __u64 next_ns;      /* EDT: the earliest departure time of the next packet */
 };
