@@ -52,6 +52,9 @@ public sealed class TcAppCommandTests
             Assert.Equal(1, json.ExitCode);
             Assert.Contains("overlaps", json.Json().GetProperty("error").GetString(), StringComparison.Ordinal);
             Assert.Equal(before, QosRules(ns));
+            // Attaching again (a restart, an upgrade) loads the program anew over the same pinned rules.
+            CliAssert.Succeeds("qos", "attach", "va", "--netns", ns.Name, "--qdisc", "htb", "--rate", "100mbit");
+            Assert.Equal(before, QosRules(ns));
 
             CliAssert.FailsWithOneLine("qos", "attach", "nosuchdev", "--netns", ns.Name);
             CliAssert.FailsWithOneLine("qos", "attach", "va", "--netns", $"nosuchns{Environment.ProcessId}");
