@@ -29,12 +29,12 @@ public sealed class TcShapingScenario : IScenario
 
     public string Description => "ratelimit shape/police vs hand-made htb and tbf at 1/10/100 Mbit/s: rate, p50/p99 RR latency, CPU s/GB";
 
-    private sealed record Run(double Mbps, long Retransmits, double CpuSecondsPerGb, double P50, double P99);
+    private sealed record ShapingRun(double Mbps, long Retransmits, double CpuSecondsPerGb, double P50, double P99);
 
     public IEnumerable<Measurement> Run(int rounds)
     {
         rounds = Math.Clamp(rounds, 1, 3);
-        var results = new Dictionary<(string, double), List<Run>>();
+        var results = new Dictionary<(string, double), List<ShapingRun>>();
         using var veth = new VethNamespaces();
         string root = $"/sys/fs/bpf/sluice-bench-tc-{Environment.ProcessId}";
         try
@@ -64,9 +64,9 @@ public sealed class TcShapingScenario : IScenario
         return Rows(results);
     }
 
-    private static IEnumerable<Measurement> Rows(Dictionary<(string, double), List<Run>> results)
+    private static IEnumerable<Measurement> Rows(Dictionary<(string, double), List<ShapingRun>> results)
     {
-        double Median(string configuration, double rate, Func<Run, double> pick)
+        double Median(string configuration, double rate, Func<ShapingRun, double> pick)
         {
             var values = results[(configuration, rate)].Select(pick).Order().ToList();
             return values[values.Count / 2];
@@ -88,7 +88,7 @@ public sealed class TcShapingScenario : IScenario
         }
     }
 
-    private static Run Measure(VethNamespaces veth, string root, string configuration, double rate)
+    private static ShapingRun Measure(VethNamespaces veth, string root, string configuration, double rate)
     {
         var sender = new TcAppTarget("ratelimit", veth.SenderInterface, veth.SenderNamespace) { Root = root };
         var receiverTarget = new TcAppTarget("ratelimit", veth.ReceiverInterface, veth.ReceiverNamespace) { Root = root };
@@ -152,7 +152,7 @@ public sealed class TcShapingScenario : IScenario
             var sorted = times.Order().ToList();
             double gigabytes = result.ReceivedBitsPerSecond * result.Seconds / 8 / 1e9;
             double cpuSeconds = (result.SenderCpuPercent + result.ReceiverCpuPercent) / 100 * result.Seconds;
-            return new Run(result.ReceivedBitsPerSecond / 1e6, result.Retransmits, gigabytes > 0 ? cpuSeconds / gigabytes : double.NaN,
+            return new ShapingRun(result.ReceivedBitsPerSecond / 1e6, result.Retransmits, gigabytes > 0 ? cpuSeconds / gigabytes : double.NaN,
                 sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2], sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * 0.99))]);
         }
         finally
