@@ -25,6 +25,8 @@ internal static class Program
         new XdpApps.XdpForwardVethScenario(),
         new TrafficGenScenario(),
         new XdpBenchScenario(),
+        new QosCostScenario(),
+        new TcShapingScenario(),
     ];
 
     private static int Main(string[] args)

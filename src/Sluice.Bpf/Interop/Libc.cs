@@ -61,6 +61,13 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "setns", SetLastError = true)]
     internal static partial int SetNs(int fd, int nsType);
 
+    /// <summary>stat(2) into a raw struct stat buffer (at least 256 bytes; st_ino is at offset 8 on 64-bit Linux).</summary>
+    [LibraryImport(Library, EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Stat(string path, byte* buffer);
+
+    [LibraryImport(Library, EntryPoint = "unshare", SetLastError = true)]
+    internal static partial int Unshare(int flags);
+
     [LibraryImport(Library, EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial uint IfNameToIndex(string name);
 

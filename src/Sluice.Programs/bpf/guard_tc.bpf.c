@@ -22,13 +22,7 @@
 #include <bpf/bpf_helpers.h>
 #include "guard_maps.h"
 #include "guard_parse.h"
-
-/* Headers are in the linear part of almost every skb; when they are not, pull this much (or the whole packet)
- * and parse again. Enough for two VLAN tags, IPv6 with a few extension headers and a TCP header. */
-#define TC_PULL_LENGTH 256
-
-/* A tracked flow's last_seen_ns is refreshed at most this often (the controller can age idle flows by it). */
-#define TC_TOUCH_INTERVAL_NS 1000000000ull
+#include "tc_parse.h"
 
 /* What the TC stage needs from a packet: the TCP flow and its flags. */
 struct tc_packet {
@@ -46,25 +40,8 @@ static __always_inline __u32 tc_read_marks(struct __sk_buff *skb)
     return meta->magic == GUARD_META_MAGIC ? meta->marks : 0;
 }
 
-/* Parses the packet with the XDP stage's parser. A VLAN tag the stack already moved to skb->vlan_tci counts
- * toward the tag limit. Headers outside the linear part are pulled in once (at most TC_PULL_LENGTH bytes). */
-static __always_inline int tc_parse(struct __sk_buff *skb, struct guard_packet *pkt)
-{
-    __u32 tags_seen = skb->vlan_present ? 1 : 0;
-    void *data = (void *)(long)skb->data;
-    void *data_end = (void *)(long)skb->data_end;
-    int result = guard_parse(data, data_end, tags_seen, pkt);
-    if (result != GUARD_PARSE_MALFORMED)
-        return result;
-    __u32 linear = data_end - data;
-    __u32 length = skb->len;
-    if (linear >= length || linear >= TC_PULL_LENGTH)
-        return result;
-    if (bpf_skb_pull_data(skb, length < TC_PULL_LENGTH ? length : TC_PULL_LENGTH) != 0)
-        return result;
-    __builtin_memset(pkt, 0, sizeof(*pkt));
-    return guard_parse((void *)(long)skb->data, (void *)(long)skb->data_end, tags_seen, pkt);
-}
+/* A tracked flow's last_seen_ns is refreshed at most this often (the controller can age idle flows by it). */
+#define TC_TOUCH_INTERVAL_NS 1000000000ull
 
 /* Fills the TCP flow of the packet; 0 when it is not a TCP packet with its header (or not a parsable IP packet). */
 static __always_inline int tc_tcp_packet(struct __sk_buff *skb, struct tc_packet *packet)

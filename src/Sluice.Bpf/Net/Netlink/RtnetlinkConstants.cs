@@ -11,6 +11,8 @@ internal static class Rtnl
     internal const ushort RTM_NEWQDISC = 36;
     internal const ushort RTM_DELQDISC = 37;
     internal const ushort RTM_GETQDISC = 38;
+    internal const ushort RTM_NEWTCLASS = 40;
+    internal const ushort RTM_DELTCLASS = 41;
     internal const ushort RTM_NEWTFILTER = 44;
     internal const ushort RTM_DELTFILTER = 45;
     internal const ushort RTM_GETTFILTER = 46;
@@ -51,6 +53,14 @@ internal static class Rtnl
 
     internal const ushort TCA_KIND = 1;
     internal const ushort TCA_OPTIONS = 2;
+
+    internal const ushort TCA_HTB_PARMS = 1;
+    internal const ushort TCA_HTB_INIT = 2;
+    internal const ushort TCA_HTB_RATE64 = 6;
+    internal const ushort TCA_HTB_CEIL64 = 7;
+
+    /// <summary>TC_H_ROOT: the parent of a device's root qdisc.</summary>
+    internal const uint RootParent = 0xFFFF_FFFF;
 
     internal const ushort TCA_BPF_FD = 6;
     internal const ushort TCA_BPF_NAME = 7;
@@ -116,4 +126,43 @@ internal struct TcMessage
     public uint Parent;
     /// <summary>For filters: priority in the upper 16 bits, protocol (network order) in the lower.</summary>
     public uint Info;
+}
+
+/// <summary>struct tc_ratespec (pkt_sched.h).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TcRateSpec
+{
+    public byte CellLog;
+    /// <summary>TC_LINKLAYER_ETHERNET (1): the kernel computes transmission times itself, no rate table needed.</summary>
+    public byte LinkLayer;
+    public ushort Overhead;
+    public short CellAlign;
+    public ushort Mpu;
+    /// <summary>Bytes per second (capped at uint.MaxValue; TCA_HTB_RATE64 carries larger rates).</summary>
+    public uint Rate;
+}
+
+/// <summary>struct tc_htb_opt: one htb class.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TcHtbClassOptions
+{
+    public TcRateSpec Rate;
+    public TcRateSpec Ceil;
+    /// <summary>Burst at the rate, in psched ticks (64 ns).</summary>
+    public uint Buffer;
+    public uint CeilBuffer;
+    public uint Quantum;
+    public uint Level;
+    public uint Priority;
+}
+
+/// <summary>struct tc_htb_glob: the htb qdisc.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TcHtbGlobal
+{
+    public uint Version;
+    public uint RateToQuantum;
+    public uint DefaultClass;
+    public uint Debug;
+    public uint DirectPackets;
 }
