@@ -128,7 +128,9 @@ internal sealed class ProgramLinker(ElfFile elf, FunctionTable functions, DataRe
                             info.LineColumn >> 10, info.LineColumn & 0x3ff,
                             btf.StringAt(info.FileNameOffset) ?? "", btf.StringAt(info.LineOffset) ?? ""));
             if (ext.CoreRelocations.TryGetValue(function.Section.Name, out var core))
-                spec.CoreRelocationCount += core.Count(offset => Translate(offset, function, start) is not null);
+                foreach (var relocation in core)
+                    if (Translate(relocation.ByteOffset, function, start) is int offset)
+                        spec.CoreRelocations.Add(new CoreRelocation(offset, relocation.TypeId, relocation.AccessString, relocation.Kind));
         }
         // The kernel wants both sorted by instruction; a stable sort keeps clang's order within one instruction.
         var sortedFuncs = spec.FuncInfos.OrderBy(f => f.InstructionOffset).ToList();

@@ -43,11 +43,20 @@ public sealed class ProgramSpec
     public List<BtfLineInfo> LineInfos { get; private set; } = [];
 
     /// <summary>
-    /// Number of BTF CO-RE relocation records (.BTF.ext core_relo) in the linked stream. The object layer does not
-    /// apply them: the instructions keep the offsets the compiler's headers gave. A loader that cannot apply them
-    /// against the running kernel's BTF should refuse a program where this is non-zero, or accept the risk knowingly.
+    /// The CO-RE relocation records (.BTF.ext core_relo) of the linked stream, not yet applied: the instructions keep
+    /// the offsets the compiler's headers gave until <see cref="CoreRelocator"/> (which the collection loader runs
+    /// against the kernel's BTF) patches a copy. A program with records here must not be loaded as is.
     /// </summary>
-    public int CoreRelocationCount { get; set; }
+    public List<CoreRelocation> CoreRelocations { get; private set; } = [];
+
+    /// <summary>Number of <see cref="CoreRelocations"/>.</summary>
+    public int CoreRelocationCount => CoreRelocations.Count;
+
+    /// <summary>
+    /// Instructions replaced by calls to non-existent helpers because what they needed (a CO-RE relocation, a weak
+    /// kfunc) is not in this kernel: harmless unless reachable, and then the loader reports these descriptions.
+    /// </summary>
+    public List<PoisonedInstruction> PoisonedInstructions { get; private set; } = [];
 
     /// <summary>A copy independent of this one.</summary>
     public ProgramSpec Clone()
@@ -57,6 +66,8 @@ public sealed class ProgramSpec
         copy.MapReferences = [.. MapReferences];
         copy.FuncInfos = [.. FuncInfos];
         copy.LineInfos = [.. LineInfos];
+        copy.CoreRelocations = [.. CoreRelocations];
+        copy.PoisonedInstructions = [.. PoisonedInstructions];
         return copy;
     }
 
