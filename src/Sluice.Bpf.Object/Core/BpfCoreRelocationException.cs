@@ -23,7 +23,7 @@ public enum CoreFailureKind
 /// A CO-RE relocation or extern could not be applied. The message names the program, the C source line when the
 /// object has line info, and what was asked for (e.g. "struct task_struct.pid").
 /// </summary>
-public sealed class BpfCoreRelocationException : Exception
+public sealed class BpfCoreRelocationException : InvalidOperationException
 {
     /// <summary>Creates the exception with a complete message.</summary>
     public BpfCoreRelocationException(CoreFailureKind kind, string programName, string message, Exception? inner = null)

@@ -17,11 +17,14 @@ public sealed class CoreRelocator
     public const int PoisonHelperId = 0xbad2310;
 
     private readonly BtfSpec _local;
-    private readonly IReadOnlyList<BtfSpec> _targets;
+    private readonly IEnumerable<BtfSpec> _targets;
     private readonly Dictionary<uint, (BtfSpec Btf, BtfType[] Types)?> _candidates = [];
 
-    /// <summary>A relocator for programs of an object with BTF <paramref name="localBtf"/>, against <paramref name="targets"/> (in search order).</summary>
-    public CoreRelocator(BtfSpec localBtf, IReadOnlyList<BtfSpec> targets)
+    /// <summary>
+    /// A relocator for programs of an object with BTF <paramref name="localBtf"/>, against <paramref name="targets"/> in
+    /// search order (enumerated lazily, and only as far as needed: module BTF is read only for types vmlinux lacks).
+    /// </summary>
+    public CoreRelocator(BtfSpec localBtf, IEnumerable<BtfSpec> targets)
     {
         ArgumentNullException.ThrowIfNull(localBtf);
         ArgumentNullException.ThrowIfNull(targets);

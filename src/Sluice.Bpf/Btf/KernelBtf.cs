@@ -74,6 +74,23 @@ public static class KernelBtf
     public static BtfSpec Resolve(string? overridePath) => overridePath is null ? Vmlinux : FromFile(overridePath);
 
     /// <summary>
+    /// The BTF to resolve CO-RE relocations and externs against, in search order: the file at
+    /// <paramref name="overridePath"/> alone when given; else vmlinux, then each module's BTF (read only when reached).
+    /// </summary>
+    /// <exception cref="BpfNotSupportedException">No override and the kernel has no BTF (thrown when enumerated).</exception>
+    public static IEnumerable<BtfSpec> SearchOrder(string? overridePath)
+    {
+        if (overridePath is not null)
+        {
+            yield return FromFile(overridePath);
+            yield break;
+        }
+        yield return Vmlinux;
+        foreach (string module in ModuleNames)
+            if (Module(module) is { } spec) yield return spec;
+    }
+
+    /// <summary>
     /// The first type named <paramref name="name"/> of <paramref name="kind"/> in vmlinux, then in each module's BTF
     /// (in name order); null when none has it.
     /// </summary>

@@ -18,6 +18,7 @@ internal sealed class CollectionLoader
     private readonly HashSet<string> _reusedMaps = new(StringComparer.Ordinal);
     private readonly List<string> _pinnedHere = [];
     private BpfBtf? _btf;
+    private CoreRelocator? _relocator;
 
     internal CollectionLoader(ObjectSpec spec, CollectionOptions options)
     {
@@ -142,7 +143,22 @@ internal sealed class CollectionLoader
             LogSize = _options.LogSize,
             KernelName = _options.KernelNamePrefix + spec.Name,
         };
-        _programs.Add(spec.Name, BpfProgram.Load(spec, _maps, options));
+        _programs.Add(spec.Name, BpfProgram.Load(ApplyCoreRelocations(spec), _maps, options));
+    }
+
+    /// <summary>Relocates the program's CO-RE records against the kernel's BTF (or the options' file), once per collection.</summary>
+    private ProgramSpec ApplyCoreRelocations(ProgramSpec spec)
+    {
+        if (spec.CoreRelocations.Count == 0) return spec;
+        if (_spec.Btf is null)
+            throw new BpfCoreRelocationException(CoreFailureKind.InvalidRelocation, spec.Name,
+                $"program '{spec.Name}' has CO-RE relocations, but object '{_spec.Name}' has no BTF to describe them");
+        if (_options.KernelBtfPath is null && !KernelBtf.IsAvailable)
+            throw new BpfCoreRelocationException(CoreFailureKind.NoTargetBtf, spec.Name,
+                $"program '{spec.Name}' has {spec.CoreRelocations.Count} CO-RE relocations, but this kernel exposes no BTF " +
+                $"({KernelBtf.VmlinuxPath}; CONFIG_DEBUG_INFO_BTF): give the loader a BTF file that describes this kernel");
+        _relocator ??= new CoreRelocator(_spec.Btf, KernelBtf.SearchOrder(_options.KernelBtfPath));
+        return _relocator.Apply(spec);
     }
 
     private void FillSlots(MapSpec spec)

@@ -10,6 +10,20 @@ internal static class ProgramLoadFailure
     private const int EACCES = 13;
     private const int E2BIG = 7;
 
+    /// <summary>
+    /// When the verifier stopped at an instruction the loader poisoned (an unresolvable CO-RE relocation or weak kfunc),
+    /// the loader's own omission, named with the program, C line and what was missing; else null.
+    /// </summary>
+    internal static BpfCoreRelocationException? PoisonReached(ProgramSpec spec, int errno, string? log)
+    {
+        if (string.IsNullOrWhiteSpace(log) || PoisonedInstructionReached(spec, log) is not { } poisoned) return null;
+        // The verifier only saw "invalid func unknown#..."; what it refused is the loader's own placeholder.
+        var rejection = new BpfVerifierException(spec.Name, errno, $"program '{spec.Name}' rejected by the verifier", log);
+        return new BpfCoreRelocationException(CoreFailureKind.Unresolved, spec.Name,
+            $"{CoreRelocator.Where(spec, poisoned.InstructionIndex)}: {poisoned.Description}, and the instruction is reachable",
+            rejection);
+    }
+
     internal static BpfException Create(ProgramSpec spec, int errno, string? log)
     {
         if (!string.IsNullOrWhiteSpace(log))
@@ -29,5 +43,22 @@ internal static class ProgramLoadFailure
             _ => null,
         };
         return hint is null ? error : new BpfException(error.Command, errno, $"{error.Message}; {hint}");
+    }
+
+    /// <summary>The poisoned instruction the verifier stopped at ("N: (85) call unknown#ID" then "invalid func unknown#ID").</summary>
+    private static PoisonedInstruction? PoisonedInstructionReached(ProgramSpec spec, string log)
+    {
+        if (spec.PoisonedInstructions.Count == 0) return null;
+        foreach (var poisoned in spec.PoisonedInstructions)
+        {
+            string call = $"call unknown#{poisoned.HelperId}";
+            if (!log.Contains($"invalid func unknown#{poisoned.HelperId}", StringComparison.Ordinal)) continue;
+            // Several instructions may share one helper id (every CO-RE poison does): prefer the one the log names.
+            return spec.PoisonedInstructions.FirstOrDefault(p => p.HelperId == poisoned.HelperId &&
+                log.Contains($"\n{p.InstructionIndex}: (85) {call}", StringComparison.Ordinal)) is { Description: not null } named
+                ? named
+                : poisoned;
+        }
+        return null;
     }
 }
