@@ -12,8 +12,12 @@ SEC("xdp")
 int core_missing(struct xdp_md *ctx)
 {
     struct task_struct___mine *task = 0;
+    __u32 offset;
 
-    return bpf_core_field_offset(task->no_such_field) > 100 ? XDP_DROP : XDP_PASS; // MISSING FIELD
+    if (ctx->data_end == ctx->data)
+        return XDP_ABORTED;
+    offset = bpf_core_field_offset(task->no_such_field); // MISSING FIELD
+    return offset + ctx->data > 100 ? XDP_DROP : XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

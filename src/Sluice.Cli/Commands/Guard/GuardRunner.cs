@@ -17,7 +17,7 @@ internal static class GuardRunner
         }
         catch (GuardException error)
         {
-            throw new CliError(error.Message);
+            throw new CliError(SystemErrorText.Sentence(error));
         }
     });
 
