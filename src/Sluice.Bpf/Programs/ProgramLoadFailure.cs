@@ -24,8 +24,28 @@ internal static class ProgramLoadFailure
             rejection);
     }
 
+    /// <summary>
+    /// Kernel refusals that mean the loader left out something the program type needs, not that the program is wrong:
+    /// the log line, and what the loader did not provide.
+    /// </summary>
+    private static readonly (string LogLine, string Omission)[] LoaderOmissions =
+    [
+        ("Tracing programs must provide btf_id", "its attach target (attach_btf_id, the kernel BTF id of the function or tracepoint it attaches to)"),
+        ("Syscall programs can only be sleepable", "the sleepable flag (BPF_F_SLEEPABLE) this program type needs"),
+        ("Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable", "a sleepable-capable program type for this sleepable program"),
+        ("attach_btf_id", "a valid attach target (attach_btf_id)"),
+    ];
+
     internal static BpfException Create(ProgramSpec spec, int errno, string? log)
     {
+        if (!string.IsNullOrWhiteSpace(log) &&
+            LoaderOmissions.FirstOrDefault(o => log.Contains(o.LogLine, StringComparison.Ordinal)) is { Omission: not null } omission)
+        {
+            // Not a verdict on the program: the kernel stopped before verifying because the load request lacked something.
+            return new BpfException("BPF_PROG_LOAD", errno,
+                $"program '{spec.Name}' (section '{spec.SectionName}'): the loader did not give the kernel {omission.Omission}, " +
+                $"so the kernel refused the load before verifying it (kernel log: {LastLine(log)})");
+        }
         if (!string.IsNullOrWhiteSpace(log))
         {
             // The first line stays "<program> rejected: <reason>"; the diagnostic adds the C line, instruction and hint.
@@ -44,6 +64,9 @@ internal static class ProgramLoadFailure
         };
         return hint is null ? error : new BpfException(error.Command, errno, $"{error.Message}; {hint}");
     }
+
+    private static string LastLine(string log) =>
+        log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => !l.StartsWith("processed", StringComparison.Ordinal)) ?? "";
 
     /// <summary>The poisoned instruction the verifier stopped at ("N: (85) call unknown#ID" then "invalid func unknown#ID").</summary>
     private static PoisonedInstruction? PoisonedInstructionReached(ProgramSpec spec, string log)
