@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sluice.Bpf.Object.Btf;
 
 /// <summary>
@@ -19,6 +21,9 @@ internal sealed class BtfNameIndex
         _firstId = firstId;
     }
 
+    // Runs once per BTF over ~100k names: optimised at first call rather than after tiering (the JIT's tier 0 is
+    // several times slower on this loop, and there is no second call to amortise it).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BtfNameIndex Build(BtfSpec spec)
     {
         if (spec.Types is not BtfTypeTable table) return new BtfNameIndex([], [], 1);
@@ -55,6 +60,7 @@ internal sealed class BtfNameIndex
     }
 
     /// <summary><see cref="BtfSpec.EssentialName"/> on bytes: the length before the last X___Y flavour separator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EssentialLength(ReadOnlySpan<byte> name)
     {
         for (int i = name.Length - 5; i >= 0; i--)
@@ -64,6 +70,7 @@ internal sealed class BtfNameIndex
     }
 
     // FNV-1a: cheap, and collisions only cost a filtered candidate.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Hash(ReadOnlySpan<byte> bytes)
     {
         uint hash = 2166136261;

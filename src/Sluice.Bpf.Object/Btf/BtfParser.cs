@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Sluice.Bpf.Object.Btf;
 
@@ -22,6 +23,7 @@ internal static class BtfParser
     /// Parses <paramref name="raw"/>, which the spec keeps (no copy). With <paramref name="baseBtf"/> the blob is split
     /// BTF: its first type has id <c>baseBtf.Types.Count</c> and its string offsets continue the base's.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one call per BTF, a loop over ~100k records: see BtfNameIndex
     public static BtfSpec Parse(byte[] raw, string objectName, BtfSpec? baseBtf, bool eager)
     {
         BpfObjectException Error(string problem) => new($"{objectName}: BTF: {problem}");

@@ -233,6 +233,17 @@ public sealed class CoreRelocator
     private static bool IsSigned(BtfType type) =>
         (IsEnum(type) && type.KindFlag) || (type.Kind == BtfKind.Int && (type.IntEncoding & 1) != 0);
 
+    /// <summary>
+    /// libbpf's CO-RE compatibility of a local type with a target type (kinds, int bit offsets, pointees, array elements,
+    /// prototypes; struct and enum names are the caller's business). Used for ksym variable types and kfunc prototypes.
+    /// </summary>
+    public static bool AreCompatible(BtfSpec local, uint localTypeId, BtfSpec target, uint targetTypeId)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(target);
+        return TypesCompatible(local, localTypeId, target, targetTypeId);
+    }
+
     /// <summary>"field byte offset", "enum value exists", ...: a relocation kind in words.</summary>
     public static string Words(CoreRelocationKind kind) => kind switch
     {

@@ -47,11 +47,19 @@ internal static class LegacyMapReader
             };
             if (Field(7) != 0 || Field(8) != 0)
                 throw elf.Error($"legacy map '{symbol.Name}': iproute2 map-in-map fields inner_id ({Field(7)}) and inner_idx ({Field(8)}) are not supported; declare the outer map in '.maps' with __array(values, ...)");
-            if (definition.Length > Iproute2Size && definition[Iproute2Size..].ContainsAnyExcept((byte)0))
+            if (definition.Length > Iproute2Size && !IsZero(definition.Slice(Iproute2Size)))
                 throw elf.Error($"legacy map '{symbol.Name}': its definition is {definition.Length} bytes and has non-zero bytes past the {Iproute2Size} of iproute2's struct bpf_elf_map, which this reader does not know");
             maps.Add((spec, symbol.Value, size));
         }
         return maps;
+    }
+
+    // Not MemoryExtensions.ContainsAnyExcept: the generator compiles this file for netstandard2.0.
+    private static bool IsZero(ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+            if (b != 0) return false;
+        return true;
     }
 
     private static PinningType Pinning(ElfFile elf, string name, uint pinning) => pinning switch

@@ -30,6 +30,12 @@ public sealed class ProgramSpec
     /// <summary>ld_imm64 instructions that must be pointed at maps when loading.</summary>
     public List<MapReference> MapReferences { get; private set; } = [];
 
+    /// <summary>
+    /// Instructions that use .ksyms externs (kernel variables, typeless symbols, kfuncs), for the loader to point at
+    /// the kernel; .kconfig externs are ordinary <see cref="MapReferences"/> into the ".kconfig" map.
+    /// </summary>
+    public List<ExternReference> ExternReferences { get; private set; } = [];
+
     /// <summary>The object's license string (a GPL-compatible one unlocks GPL-only helpers).</summary>
     public string License { get; set; } = "";
 
@@ -64,6 +70,7 @@ public sealed class ProgramSpec
         var copy = (ProgramSpec)MemberwiseClone();
         copy.Instructions = [.. Instructions];
         copy.MapReferences = [.. MapReferences];
+        copy.ExternReferences = [.. ExternReferences];
         copy.FuncInfos = [.. FuncInfos];
         copy.LineInfos = [.. LineInfos];
         copy.CoreRelocations = [.. CoreRelocations];

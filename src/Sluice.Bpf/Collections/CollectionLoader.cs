@@ -114,9 +114,10 @@ internal sealed class CollectionLoader
 
     private void InitializeGlobalData(MapSpec spec, BpfMap map)
     {
-        if (spec.Name == ".kconfig")
-            _warnings.Add("map '.kconfig': kernel configuration values are not filled in; extern CONFIG_* variables read as zero");
-        if (spec.InitialValue is { } value && value.AsSpan().ContainsAnyExcept((byte)0))
+        var value = spec.InitialValue;
+        if (spec.Name == ".kconfig" && _spec.Externs.Exists(e => e.Kind == ExternKind.Kconfig))
+            value = KconfigValues.Fill(_spec, spec, KernelConfig.Current, KernelConfig.Source);
+        if (value is not null && value.AsSpan().ContainsAnyExcept((byte)0))
             map.Update(stackalloc byte[4], value);
         if (!spec.Freeze) return;
         try
@@ -143,7 +144,9 @@ internal sealed class CollectionLoader
             LogSize = _options.LogSize,
             KernelName = _options.KernelNamePrefix + spec.Name,
         };
-        _programs.Add(spec.Name, BpfProgram.Load(ApplyCoreRelocations(spec), _maps, options));
+        var relocated = ApplyCoreRelocations(spec);
+        if (relocated.ExternReferences.Count > 0) relocated = KsymResolver.Apply(relocated, _spec);
+        _programs.Add(spec.Name, BpfProgram.Load(relocated, _maps, options));
     }
 
     /// <summary>Relocates the program's CO-RE records against the kernel's BTF (or the options' file), once per collection.</summary>

@@ -34,6 +34,10 @@ public sealed partial class BpfProgram
             throw new BpfCoreRelocationException(CoreFailureKind.NotApplied, spec.Name,
                 $"program '{spec.Name}' has {spec.CoreRelocations.Count} CO-RE relocations that were not applied; load it " +
                 "through BpfCollection, or apply a CoreRelocator to it first");
+        if (spec.ExternReferences.Count > 0)
+            throw new BpfCoreRelocationException(CoreFailureKind.NotApplied, spec.Name,
+                $"program '{spec.Name}' uses kernel symbols ({string.Join(", ", spec.ExternReferences.Select(r => r.Name).Distinct())}) " +
+                "that were not resolved; load it through BpfCollection");
         MemoryLimit.EnsureUnlimited();
 
         var instructions = MapRelocation.Apply(spec, maps);

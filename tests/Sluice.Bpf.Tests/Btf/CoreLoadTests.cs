@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Sluice.Bpf.Object;
 using Sluice.Bpf.Tests.Programs;
@@ -39,7 +37,7 @@ public sealed partial class CoreLoadTests
         RequireKernel();
         if (!File.Exists("/usr/sbin/bpftool") && !File.Exists("/usr/bin/bpftool")) Requires.Unavailable("bpftool is not installed");
         var ours = RunSluice();
-        var libbpf = RunLibbpf();
+        var libbpf = LibbpfAnswers.Run(Fixture.Path("core_kernel"), "core_answers");
         for (int i = 0; i < Answers; i++) Assert.True(ours[i] == libbpf[i], $"slot {i}: Sluice {ours[i]}, libbpf {libbpf[i]}");
 
         // Independently of both loaders: bpftool's raw dump of the kernel's BTF.
@@ -101,32 +99,6 @@ public sealed partial class CoreLoadTests
         var error = Assert.ThrowsAny<IOException>(() => BpfCollection.Load(Fixture.Path("core_kernel"),
             new CollectionOptions { PinPath = pins.Path, KernelBtfPath = "/nonexistent/vmlinux.btf" }));
         Assert.Contains("/nonexistent/vmlinux.btf", error.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>libbpf's answers: bpftool loads the object in a private bpffs, runs core_answers once and dumps `results`.</summary>
-    private static ulong[] RunLibbpf()
-    {
-        string packet = Path.Combine(Path.GetTempPath(), $"sluice-core-{Environment.ProcessId}.pkt");
-        File.WriteAllBytes(packet, Packets.Ipv4(Packets.Udp));
-        try
-        {
-            const string script = "mount -t bpf bpf /sys/fs/bpf || exit 97; " +
-                "bpftool prog loadall \"$0\" /sys/fs/bpf/p pinmaps /sys/fs/bpf/m >&2 || exit 98; " +
-                "bpftool prog run pinned /sys/fs/bpf/p/core_answers data_in \"$1\" repeat 1 >&2 || exit 99; " +
-                "bpftool -j map dump pinned /sys/fs/bpf/m/results";
-            string json = ShellCommand.Run("unshare", "--mount", "--propagation", "private", "sh", "-c", script, Fixture.Path("core_kernel"), packet);
-            var values = new ulong[32];
-            foreach (var entry in JsonDocument.Parse(json).RootElement.EnumerateArray())
-            {
-                var formatted = entry.GetProperty("formatted");
-                values[formatted.GetProperty("key").GetInt32()] = formatted.GetProperty("value").GetUInt64();
-            }
-            return values;
-        }
-        finally
-        {
-            File.Delete(packet);
-        }
     }
 
     private static (uint Id, uint Size, uint PidBits) TaskStructFromBpftool()
