@@ -22,6 +22,15 @@ internal sealed class ExternTable
 
     public ExternSpec? Find(string name) => _byName.TryGetValue(name, out var spec) ? spec : null;
 
+    /// <summary>C alignment of a kconfig value's type: arrays align as their element, scalars as their size (at most 8).</summary>
+    private static uint Alignment(BtfSpec btf, uint typeId)
+    {
+        var type = btf.SkipQualifiers(typeId);
+        if (type?.Kind == BtfKind.Array) return Alignment(btf, type.Array!.Value.ElementTypeId);
+        uint size = btf.TryGetSize(typeId, out uint bytes, out _) ? bytes : 1;
+        return size >= 8 ? 8u : size >= 4 ? 4u : size >= 2 ? 2u : 1u;
+    }
+
     public static ExternTable Build(ElfFile elf, BtfSpec? btf, string objectName)
     {
         var table = new ExternTable();
@@ -30,7 +39,7 @@ internal sealed class ExternTable
         foreach (var symbol in elf.Symbols)
             if (symbol.IsUndefined && symbol.IsGlobal && symbol.Name.Length > 0) undefined[symbol.Name] = symbol;
 
-        uint kconfigSize = 0;
+        var kconfig = new List<(ExternSpec Spec, uint Alignment)>();
         foreach (string section in new[] { KconfigSection, KsymsSection })
         {
             if (btf.FindType(section, BtfKind.DataSection) is not { } datasec) continue;
@@ -46,11 +55,9 @@ internal sealed class ExternTable
                         throw elf.Error($"extern '{declared.Name}' in {KconfigSection} is a {declared.Kind}, not a variable");
                     if (!btf.TryGetSize(declared.ReferencedTypeId, out uint size, out string? problem) || size == 0)
                         throw elf.Error($"kconfig extern '{declared.Name}': {problem ?? "it has no size"}");
-                    uint alignment = size >= 8 ? 8u : size >= 4 ? 4u : size >= 2 ? 2u : 1u;
-                    if (btf.SkipQualifiers(declared.ReferencedTypeId)?.Kind == BtfKind.Array) alignment = 1;
-                    kconfigSize = (kconfigSize + alignment - 1) / alignment * alignment;
-                    spec = new ExternSpec(declared.Name, ExternKind.Kconfig, weak, declared.Id, declared.ReferencedTypeId, kconfigSize, size);
-                    kconfigSize += size;
+                    kconfig.Add((new ExternSpec(declared.Name, ExternKind.Kconfig, weak, declared.Id, declared.ReferencedTypeId, 0, size),
+                        Alignment(btf, declared.ReferencedTypeId)));
+                    continue;
                 }
                 else if (declared.Kind == BtfKind.Function)
                 {
@@ -65,6 +72,20 @@ internal sealed class ExternTable
                 if (table._byName.TryAdd(spec.Name, spec)) table.All.Add(spec);
             }
         }
+        // libbpf's layout (cmp_externs): alignment descending, then size ascending, then name; each aligned. Matching it
+        // keeps the loaded instructions identical to libbpf's.
+        kconfig.Sort((a, b) => a.Alignment != b.Alignment ? b.Alignment.CompareTo(a.Alignment)
+            : a.Spec.Size != b.Spec.Size ? a.Spec.Size.CompareTo(b.Spec.Size) : string.CompareOrdinal(a.Spec.Name, b.Spec.Name));
+        uint kconfigSize = 0;
+        foreach (var (value, alignment) in kconfig)
+        {
+            kconfigSize = (kconfigSize + alignment - 1) / alignment * alignment;
+            var placed = value with { Offset = kconfigSize };
+            kconfigSize += value.Size;
+            table._byName.Add(placed.Name, placed);
+            table.All.Add(placed);
+        }
+
         // clang emits no BTF for `extern const void sym __ksym`: an undefined non-function symbol left over is such a
         // typeless ksym (libbpf reads it the same way).
         foreach (var symbol in undefined.Values)
