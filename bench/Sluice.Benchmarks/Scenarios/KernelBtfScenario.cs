@@ -25,7 +25,7 @@ public sealed class KernelBtfScenario : IScenario
         Measure(3); // warm-up: JIT
         var (sluice, baseline) = Interleaved.Run(rounds,
             () => Measure(ParsesPerRound),
-            () => ExternalProcess.RunBaseline(parser, ParsesPerRound.ToString())["parse_ms_median"]);
+            () => CBaseline.Run(parser, ParsesPerRound.ToString())["parse_ms_median"]);
         yield return new Measurement("kernel-btf-parse", "ms", Better.Lower, sluice.Median, baseline.Median, "libbpf", 1.0);
     }
 
