@@ -23,7 +23,7 @@ internal sealed class BtfNameIndex
 
     // Runs once per BTF over ~100k names: optimised at first call rather than after tiering (the JIT's tier 0 is
     // several times slower on this loop, and there is no second call to amortise it).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization, spelled out for the generator's netstandard2.0 build
     public static BtfNameIndex Build(BtfSpec spec)
     {
         if (spec.Types is not BtfTypeTable table) return new BtfNameIndex([], [], 1);
@@ -60,7 +60,7 @@ internal sealed class BtfNameIndex
     }
 
     /// <summary><see cref="BtfSpec.EssentialName"/> on bytes: the length before the last X___Y flavour separator.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization, spelled out for the generator's netstandard2.0 build
     private static int EssentialLength(ReadOnlySpan<byte> name)
     {
         for (int i = name.Length - 5; i >= 0; i--)
@@ -70,7 +70,7 @@ internal sealed class BtfNameIndex
     }
 
     // FNV-1a: cheap, and collisions only cost a filtered candidate.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization, spelled out for the generator's netstandard2.0 build
     private static uint Hash(ReadOnlySpan<byte> bytes)
     {
         uint hash = 2166136261;

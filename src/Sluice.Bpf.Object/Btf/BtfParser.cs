@@ -23,7 +23,7 @@ internal static class BtfParser
     /// Parses <paramref name="raw"/>, which the spec keeps (no copy). With <paramref name="baseBtf"/> the blob is split
     /// BTF: its first type has id <c>baseBtf.Types.Count</c> and its string offsets continue the base's.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one call per BTF, a loop over ~100k records: see BtfNameIndex
+    [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization (netstandard2.0 lacks the name); one call per BTF, a loop over ~100k records: see BtfNameIndex
     public static BtfSpec Parse(byte[] raw, string objectName, BtfSpec? baseBtf, bool eager)
     {
         BpfObjectException Error(string problem) => new($"{objectName}: BTF: {problem}");
