@@ -29,7 +29,7 @@ if [ $# -eq 0 ] || [[ " $* " == *" guard-e2e "* ]] || [[ "$1" == --rounds && $# 
 fi
 
 # The whole-process object-load scenario runs the CLI as users get it: published with Native AOT.
-if [ $# -eq 0 ] || [[ " $* " == *" object-load "* ]] || [[ "$1" == --rounds && $# -eq 2 ]]; then
+if [ $# -eq 0 ] || [[ " $* " == *" object-load "* ]] || [[ " $* " == *" core-load "* ]] || [[ "$1" == --rounds && $# -eq 2 ]]; then
     mkdir -p bench/bin
     if ! dotnet publish src/Sluice.Cli/Sluice.Cli.csproj -c Release -r linux-x64 -p:PublishAot=true \
         -o bench/bin/sluice-aot -nologo -v quiet -clp:ErrorsOnly >bench/bin/publish.log 2>&1; then

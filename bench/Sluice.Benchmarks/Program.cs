@@ -18,6 +18,8 @@ internal static class Program
         new BatchUpdateScenario(),
         new RingBufferScenario(),
         new ObjectLoadScenario(),
+        new ObjectLoadScenario("core-load", "core_load.bpf.o"),
+        new KernelBtfScenario(),
         new GuardCostScenario(),
         new GuardImportScenario(),
         new GuardEndToEndScenario(),

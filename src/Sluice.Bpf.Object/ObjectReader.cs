@@ -66,13 +66,21 @@ public static class ObjectReader
             maps.Add(spec);
         }
 
+        var externs = ExternTable.Build(elf, btf, objectName);
+        if (externs.KconfigMap is { } kconfig)
+        {
+            foreach (var extern_ in externs.All.Where(e => e.Kind == ExternKind.Kconfig))
+                kconfig.Variables.Add(new GlobalVariable(extern_.Name, extern_.Offset, extern_.Size, true));
+            maps.Add(kconfig);
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var map in maps)
             if (!seen.Add(map.Name)) throw elf.Error($"two maps are named '{map.Name}'");
 
         string license = ReadLicense(elf);
         uint version = ReadVersion(elf);
-        var linker = new ProgramLinker(elf, functions, new DataReferenceResolver(elf, declaredBySection, globalBySection), btf, ext);
+        var linker = new ProgramLinker(elf, functions, new DataReferenceResolver(elf, declaredBySection, globalBySection), externs, btf, ext);
         var programs = new List<ProgramSpec>();
         foreach (var function in functions.All)
         {
@@ -101,6 +109,7 @@ public static class ObjectReader
             License = license,
             KernelVersion = version,
             Btf = btf,
+            Externs = externs.All,
         };
     }
 

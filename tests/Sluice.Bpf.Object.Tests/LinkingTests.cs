@@ -176,11 +176,13 @@ public class LinkingTests
     }
 
     [Fact]
-    public void Core_relocations_are_counted_not_applied()
+    public void Core_relocations_are_listed_not_applied()
     {
         var spec = Objects.Read("btf_kinds");
         var program = spec.Program("core_read");
         Assert.Equal(2, program.CoreRelocationCount);
+        Assert.Equal(["0:0", "0:1"], program.CoreRelocations.Select(c => c.AccessString).Order());
+        Assert.All(program.CoreRelocations, c => Assert.Equal(CoreRelocationKind.FieldByteOffset, c.Kind));
         Assert.Equal(4, program.Instructions[1].Offset); // data_end keeps the compiler's offset
         Assert.Equal(0, spec.Program("btf_kinds").CoreRelocationCount);
         Assert.All(Objects.Read("globals").Programs, p => Assert.Equal(0, p.CoreRelocationCount));

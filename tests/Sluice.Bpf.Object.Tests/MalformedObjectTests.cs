@@ -113,7 +113,7 @@ public class MalformedObjectTests
         var elf = new ElfBytes("globals");
         int relocations = elf.SectionData(".relsocket");
         elf.Write32(relocations + 12, 0); // symbol 0: the undefined null symbol
-        Assert.Equal("x.o: program 'socket_globals' (in 'socket') uses extern symbol '' (kfunc, ksym or kconfig), which is not supported",
+        Assert.Equal("x.o: program 'socket_globals' (in 'socket') uses extern symbol '', which the object's BTF does not declare in .kconfig or .ksyms (declare it __kconfig or __ksym)",
             elf.ReadError());
     }
 

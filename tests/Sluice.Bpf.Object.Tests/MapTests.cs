@@ -123,4 +123,29 @@ public class MapTests
         Assert.Equal("Dual BSD/GPL", spec.License);
         Assert.Equal(["legacy_counts", "legacy_hash"], spec.Program("legacy_socket").MapReferences.Select(r => r.MapName));
     }
+
+    [Fact]
+    public void Iproute2_map_definitions_honour_global_pinning()
+    {
+        var spec = Objects.Read("legacy_iproute2");
+        var pinned = spec.Map("iproute2_pinned");
+        Assert.Equal((BpfMapType.Array, 4u, 8u, 4u, PinningType.ByName), (pinned.Type, pinned.KeySize, pinned.ValueSize, pinned.MaxEntries, pinned.Pinning));
+        Assert.Equal(PinningType.None, spec.Map("iproute2_private").Pinning);
+        Assert.Equal(16u, spec.Map("iproute2_private").MaxEntries);
+    }
+
+    [Theory]
+    [InlineData(6, 1u, "PIN_OBJECT_NS")]
+    [InlineData(6, 9u, "unknown iproute2 pinning 9")]
+    [InlineData(7, 3u, "inner_id (3)")]
+    [InlineData(8, 1u, "inner_idx (1)")]
+    public void Iproute2_fields_that_cannot_be_honoured_are_refused_by_name(int field, uint value, string expected)
+    {
+        var elf = new ElfBytes("legacy_iproute2");
+        var symbol = elf.Elf.Symbols.Single(s => s.Name == "iproute2_private");
+        elf.Write32(elf.SectionData("maps") + (int)symbol.Value + field * 4, value);
+        string error = elf.ReadError();
+        Assert.StartsWith("x.o: legacy map 'iproute2_private': ", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
 }

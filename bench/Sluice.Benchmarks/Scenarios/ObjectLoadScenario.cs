@@ -11,30 +11,33 @@ namespace Sluice.Benchmarks.Scenarios;
 /// bpf_object__open_file + bpf_object__load (bench/c/object_load.c); and as a whole process,
 /// the Native AOT `sluice object load FILE --pin DIR` against `bpftool prog loadall FILE DIR`.
 /// </summary>
-public sealed class ObjectLoadScenario : IScenario
+/// <remarks>
+/// Two instances: "object-load" (xdp_counter.bpf.o) and "core-load" (bench/c/bpf/core_load.bpf.o, 52 CO-RE relocations
+/// against task_struct, sk_buff, sock_common and net_device, so both loaders read the kernel's BTF).
+/// </remarks>
+public sealed class ObjectLoadScenario(string name = "object-load", string objectName = "xdp_counter.bpf.o") : IScenario
 {
     private const int LoadsPerRound = 20;
-    private const string ObjectName = "xdp_counter.bpf.o";
 
-    public string Name => "object-load";
+    public string Name => name;
 
-    public string Description => $"load {ObjectName}: in-process (libbpf) and whole process (bpftool prog loadall)";
+    public string Description => $"load {objectName}: in-process (libbpf) and whole process (bpftool prog loadall)";
 
     public IEnumerable<Measurement> Run(int rounds)
     {
-        var objectPath = BenchPaths.CArtifact(ObjectName);
+        var objectPath = BenchPaths.CArtifact(objectName);
         yield return InProcess(objectPath, rounds);
         yield return WholeProcess(objectPath, rounds * 2);
     }
 
-    private static Measurement InProcess(string objectPath, int rounds)
+    private Measurement InProcess(string objectPath, int rounds)
     {
         var loader = BenchPaths.CArtifact("object_load");
         MeasureSluice(objectPath, 5); // warm-up: the first load JITs the reader and the loader
         var (sluice, baseline) = Interleaved.Run(rounds,
             () => MeasureSluice(objectPath, LoadsPerRound),
             () => CBaseline.Run(loader, objectPath, LoadsPerRound.ToString())["load_ms_median"]);
-        return new Measurement("object-load-in-process", "ms", Better.Lower, sluice.Median, baseline.Median, "libbpf", null);
+        return new Measurement($"{name}-in-process", "ms", Better.Lower, sluice.Median, baseline.Median, "libbpf", null);
     }
 
     /// <summary>Median milliseconds of BpfCollection.Load + Dispose over <paramref name="loads"/> loads.</summary>
@@ -51,9 +54,9 @@ public sealed class ObjectLoadScenario : IScenario
         return samples.Median;
     }
 
-    private static Measurement WholeProcess(string objectPath, int rounds)
+    private Measurement WholeProcess(string objectPath, int rounds)
     {
-        const string Scenario = "object-load-process";
+        string Scenario = $"{name}-process";
         string sluice = Path.Combine(BenchPaths.Root, "bench", "bin", "sluice-aot", "sluice");
         if (!File.Exists(sluice))
             return Measurement.Unavailable(Scenario, "ms", Better.Lower, "bpftool", null,

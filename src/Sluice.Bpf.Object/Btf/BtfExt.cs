@@ -17,8 +17,8 @@ internal sealed class BtfExt
     public Dictionary<string, List<RawFuncInfo>> FuncInfos { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<RawLineInfo>> LineInfos { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Byte offsets of CO-RE relocation records per section: parsed for validity and counted, not applied.</summary>
-    public Dictionary<string, List<uint>> CoreRelocations { get; } = new(StringComparer.Ordinal);
+    /// <summary>CO-RE relocation records per section, as stored (byte offsets).</summary>
+    public Dictionary<string, List<RawCoreRelocation>> CoreRelocations { get; } = new(StringComparer.Ordinal);
 
     public static BtfExt Parse(ReadOnlySpan<byte> blob, BtfSpec btf, string objectName)
     {
@@ -46,7 +46,14 @@ internal sealed class BtfExt
                 BinaryPrimitives.ReadUInt32LittleEndian(record), BinaryPrimitives.ReadUInt32LittleEndian(record[4..]),
                 BinaryPrimitives.ReadUInt32LittleEndian(record[8..]), BinaryPrimitives.ReadUInt32LittleEndian(record[12..]))));
         ReadInfo(core, CoreRelocationMinimum, "core_relo", btf, Error, (section, record) =>
-            Add(ext.CoreRelocations, section, BinaryPrimitives.ReadUInt32LittleEndian(record)));
+        {
+            uint accessOffset = BinaryPrimitives.ReadUInt32LittleEndian(record[8..]);
+            string access = btf.StringAt(accessOffset) ??
+                throw Error($"core_relo in section '{section}': access string offset {accessOffset} is beyond the BTF string section");
+            Add(ext.CoreRelocations, section, new RawCoreRelocation(
+                BinaryPrimitives.ReadUInt32LittleEndian(record), BinaryPrimitives.ReadUInt32LittleEndian(record[4..]), access,
+                (CoreRelocationKind)BinaryPrimitives.ReadUInt32LittleEndian(record[12..])));
+        });
         return ext;
     }
 
@@ -104,3 +111,6 @@ internal readonly record struct RawFuncInfo(uint ByteOffset, uint TypeId);
 
 /// <summary>A line_info record as stored: byte offset into the section, string offsets and packed line/column.</summary>
 internal readonly record struct RawLineInfo(uint ByteOffset, uint FileNameOffset, uint LineOffset, uint LineColumn);
+
+/// <summary>A core_relo record as stored: byte offset into the section, local root type id, access string, kind.</summary>
+internal readonly record struct RawCoreRelocation(uint ByteOffset, uint TypeId, string AccessString, CoreRelocationKind Kind);

@@ -9,7 +9,7 @@ namespace Sluice.Bpf.Object.Linking;
 /// Call immediates are rewritten to the callee's position in that stream; ld_imm64 instructions that name
 /// maps or global data become <see cref="MapReference"/>s; func_info and line_info follow their functions.
 /// </summary>
-internal sealed class ProgramLinker(ElfFile elf, FunctionTable functions, DataReferenceResolver data, BtfSpec? btf, BtfExt? ext)
+internal sealed class ProgramLinker(ElfFile elf, FunctionTable functions, DataReferenceResolver data, ExternTable externs, BtfSpec? btf, BtfExt? ext)
 {
     private const byte PseudoFunction = 4;
 
@@ -41,7 +41,11 @@ internal sealed class ProgramLinker(ElfFile elf, FunctionTable functions, DataRe
                 var instruction = output[at];
                 var relocation = functions.RelocationAt(function.Section, source);
 
-                if (instruction.IsPseudoCall)
+                if (relocation is { Symbol.IsUndefined: true } external && (instruction.Opcode == CallOpcode || instruction.IsLoadImmediate64))
+                {
+                    LinkExtern(program, function, source, at, external.Symbol, output, spec);
+                }
+                else if (instruction.IsPseudoCall)
                 {
                     var callee = CallTarget(program, function, source, instruction, relocation, isAddress: false);
                     instruction.Immediate = Place(callee) - at - 1;
@@ -82,6 +86,47 @@ internal sealed class ProgramLinker(ElfFile elf, FunctionTable functions, DataRe
         AddDebugInfo(spec, placed);
     }
 
+    /// <summary>
+    /// A use of an extern: a kconfig value becomes a reference into the ".kconfig" map; a .ksyms variable, symbol or
+    /// kfunc is left as an <see cref="ExternReference"/> for the loader, its immediates zeroed.
+    /// </summary>
+    private void LinkExtern(ObjectFunction program, ObjectFunction function, int source, int at, ElfSymbol symbol,
+        List<BpfInstruction> output, ProgramSpec spec)
+    {
+        var extern_ = externs.Find(symbol.Name);
+        if (extern_ is null) CheckDefined(program, function, symbol);
+        bool isCall = output[at].Opcode == CallOpcode;
+        // A kfunc may also be loaded by address (bpf_ksym_exists); anything else called is a mistake.
+        if (isCall && extern_!.Kind != ExternKind.KernelFunction)
+            throw elf.Error($"program '{program.Name}': instruction {source} of '{function.Section.Name}' calls '{symbol.Name}', which is not a kernel function");
+        if (!isCall && at + 1 >= output.Count)
+            throw elf.Error($"program '{program.Name}': ld_imm64 at instruction {source} of '{function.Section.Name}' is cut off by the end of '{function.Name}'");
+        var instruction = output[at];
+        if (extern_!.Kind == ExternKind.Kconfig)
+        {
+            long offset = extern_.Offset + (long)instruction.Immediate;
+            instruction.Immediate = 0;
+            output[at] = instruction;
+            var second = output[at + 1];
+            second.Immediate = (int)offset;
+            output[at + 1] = second;
+            spec.MapReferences.Add(new MapReference(at, ExternTable.KconfigSection, MapReferenceKind.Value, (uint)offset));
+            return;
+        }
+        instruction.Immediate = 0;
+        if (isCall) instruction.SourceRegister = 0;
+        output[at] = instruction;
+        if (!isCall)
+        {
+            var second = output[at + 1];
+            second.Immediate = 0;
+            output[at + 1] = second;
+        }
+        spec.ExternReferences.Add(new ExternReference(at, extern_.Name, isCall));
+    }
+
+    private const byte CallOpcode = 0x85;
+
     private ObjectFunction CallTarget(ObjectFunction program, ObjectFunction function, int source, BpfInstruction instruction,
         ElfRelocation? relocation, bool isAddress)
     {
@@ -109,7 +154,7 @@ internal sealed class ProgramLinker(ElfFile elf, FunctionTable functions, DataRe
     private void CheckDefined(ObjectFunction program, ObjectFunction function, ElfSymbol symbol)
     {
         if (symbol.IsUndefined)
-            throw elf.Error($"program '{program.Name}' (in '{function.Section.Name}') uses extern symbol '{symbol.Name}' (kfunc, ksym or kconfig), which is not supported");
+            throw elf.Error($"program '{program.Name}' (in '{function.Section.Name}') uses extern symbol '{symbol.Name}', which the object's BTF does not declare in .kconfig or .ksyms (declare it __kconfig or __ksym)");
     }
 
     private void AddDebugInfo(ProgramSpec spec, List<(ObjectFunction Function, int Start)> placed)
@@ -128,7 +173,9 @@ internal sealed class ProgramLinker(ElfFile elf, FunctionTable functions, DataRe
                             info.LineColumn >> 10, info.LineColumn & 0x3ff,
                             btf.StringAt(info.FileNameOffset) ?? "", btf.StringAt(info.LineOffset) ?? ""));
             if (ext.CoreRelocations.TryGetValue(function.Section.Name, out var core))
-                spec.CoreRelocationCount += core.Count(offset => Translate(offset, function, start) is not null);
+                foreach (var relocation in core)
+                    if (Translate(relocation.ByteOffset, function, start) is int offset)
+                        spec.CoreRelocations.Add(new CoreRelocation(offset, relocation.TypeId, relocation.AccessString, relocation.Kind));
         }
         // The kernel wants both sorted by instruction; a stable sort keeps clang's order within one instruction.
         var sortedFuncs = spec.FuncInfos.OrderBy(f => f.InstructionOffset).ToList();

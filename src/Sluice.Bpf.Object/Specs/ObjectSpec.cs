@@ -29,6 +29,12 @@ public sealed class ObjectSpec
     /// <summary>The object's BTF (with DATASEC sizes and offsets filled in), or null when it has none.</summary>
     public BtfSpec? Btf { get; init; }
 
+    /// <summary>
+    /// The externs the object declares (__kconfig values, __ksym variables and kfuncs), which the loader resolves
+    /// against the running kernel. Kconfig values live in the ".kconfig" map (see <see cref="ExternSpec.Offset"/>).
+    /// </summary>
+    public List<ExternSpec> Externs { get; init; } = [];
+
     /// <summary>Finds a program by name.</summary>
     /// <exception cref="KeyNotFoundException">No such program.</exception>
     public ProgramSpec Program(string name) =>
@@ -79,5 +85,6 @@ public sealed class ObjectSpec
         License = License,
         KernelVersion = KernelVersion,
         Btf = Btf,
+        Externs = [.. Externs],
     };
 }

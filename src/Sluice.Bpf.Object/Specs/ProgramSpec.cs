@@ -30,6 +30,12 @@ public sealed class ProgramSpec
     /// <summary>ld_imm64 instructions that must be pointed at maps when loading.</summary>
     public List<MapReference> MapReferences { get; private set; } = [];
 
+    /// <summary>
+    /// Instructions that use .ksyms externs (kernel variables, typeless symbols, kfuncs), for the loader to point at
+    /// the kernel; .kconfig externs are ordinary <see cref="MapReferences"/> into the ".kconfig" map.
+    /// </summary>
+    public List<ExternReference> ExternReferences { get; private set; } = [];
+
     /// <summary>The object's license string (a GPL-compatible one unlocks GPL-only helpers).</summary>
     public string License { get; set; } = "";
 
@@ -43,11 +49,20 @@ public sealed class ProgramSpec
     public List<BtfLineInfo> LineInfos { get; private set; } = [];
 
     /// <summary>
-    /// Number of BTF CO-RE relocation records (.BTF.ext core_relo) in the linked stream. The object layer does not
-    /// apply them: the instructions keep the offsets the compiler's headers gave. A loader that cannot apply them
-    /// against the running kernel's BTF should refuse a program where this is non-zero, or accept the risk knowingly.
+    /// The CO-RE relocation records (.BTF.ext core_relo) of the linked stream, not yet applied: the instructions keep
+    /// the offsets the compiler's headers gave until <see cref="CoreRelocator"/> (which the collection loader runs
+    /// against the kernel's BTF) patches a copy. A program with records here must not be loaded as is.
     /// </summary>
-    public int CoreRelocationCount { get; set; }
+    public List<CoreRelocation> CoreRelocations { get; private set; } = [];
+
+    /// <summary>Number of <see cref="CoreRelocations"/>.</summary>
+    public int CoreRelocationCount => CoreRelocations.Count;
+
+    /// <summary>
+    /// Instructions replaced by calls to non-existent helpers because what they needed (a CO-RE relocation, a weak
+    /// kfunc) is not in this kernel: harmless unless reachable, and then the loader reports these descriptions.
+    /// </summary>
+    public List<PoisonedInstruction> PoisonedInstructions { get; private set; } = [];
 
     /// <summary>A copy independent of this one.</summary>
     public ProgramSpec Clone()
@@ -55,8 +70,11 @@ public sealed class ProgramSpec
         var copy = (ProgramSpec)MemberwiseClone();
         copy.Instructions = [.. Instructions];
         copy.MapReferences = [.. MapReferences];
+        copy.ExternReferences = [.. ExternReferences];
         copy.FuncInfos = [.. FuncInfos];
         copy.LineInfos = [.. LineInfos];
+        copy.CoreRelocations = [.. CoreRelocations];
+        copy.PoisonedInstructions = [.. PoisonedInstructions];
         return copy;
     }
 

@@ -18,6 +18,7 @@ internal sealed class CollectionLoader
     private readonly HashSet<string> _reusedMaps = new(StringComparer.Ordinal);
     private readonly List<string> _pinnedHere = [];
     private BpfBtf? _btf;
+    private CoreRelocator? _relocator;
 
     internal CollectionLoader(ObjectSpec spec, CollectionOptions options)
     {
@@ -113,9 +114,10 @@ internal sealed class CollectionLoader
 
     private void InitializeGlobalData(MapSpec spec, BpfMap map)
     {
-        if (spec.Name == ".kconfig")
-            _warnings.Add("map '.kconfig': kernel configuration values are not filled in; extern CONFIG_* variables read as zero");
-        if (spec.InitialValue is { } value && value.AsSpan().ContainsAnyExcept((byte)0))
+        var value = spec.InitialValue;
+        if (spec.Name == ".kconfig" && _spec.Externs.Exists(e => e.Kind == ExternKind.Kconfig))
+            value = KconfigValues.Fill(_spec, spec, KernelConfig.Current, KernelConfig.Source);
+        if (value is not null && value.AsSpan().ContainsAnyExcept((byte)0))
             map.Update(stackalloc byte[4], value);
         if (!spec.Freeze) return;
         try
@@ -142,7 +144,24 @@ internal sealed class CollectionLoader
             LogSize = _options.LogSize,
             KernelName = _options.KernelNamePrefix + spec.Name,
         };
-        _programs.Add(spec.Name, BpfProgram.Load(spec, _maps, options));
+        var relocated = ApplyCoreRelocations(spec);
+        if (relocated.ExternReferences.Count > 0) relocated = KsymResolver.Apply(relocated, _spec);
+        _programs.Add(spec.Name, BpfProgram.Load(relocated, _maps, options));
+    }
+
+    /// <summary>Relocates the program's CO-RE records against the kernel's BTF (or the options' file), once per collection.</summary>
+    private ProgramSpec ApplyCoreRelocations(ProgramSpec spec)
+    {
+        if (spec.CoreRelocations.Count == 0) return spec;
+        if (_spec.Btf is null)
+            throw new BpfCoreRelocationException(CoreFailureKind.InvalidRelocation, spec.Name,
+                $"program '{spec.Name}' has CO-RE relocations, but object '{_spec.Name}' has no BTF to describe them");
+        if (_options.KernelBtfPath is null && !KernelBtf.IsAvailable)
+            throw new BpfCoreRelocationException(CoreFailureKind.NoTargetBtf, spec.Name,
+                $"program '{spec.Name}' has {spec.CoreRelocations.Count} CO-RE relocations, but this kernel exposes no BTF " +
+                $"({KernelBtf.VmlinuxPath}; CONFIG_DEBUG_INFO_BTF): give the loader a BTF file that describes this kernel");
+        _relocator ??= new CoreRelocator(_spec.Btf, KernelBtf.SearchOrder(_options.KernelBtfPath));
+        return _relocator.Apply(spec);
     }
 
     private void FillSlots(MapSpec spec)

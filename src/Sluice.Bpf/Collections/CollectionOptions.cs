@@ -31,4 +31,11 @@ public sealed class CollectionOptions
     /// created either way, and prog-array slots naming a skipped program are left empty (with a warning).
     /// </summary>
     public Func<ProgramSpec, bool>? ProgramFilter { get; init; }
+
+    /// <summary>
+    /// A BTF file describing the kernel (raw BTF, or an ELF file with a .BTF section such as a vmlinux image) to resolve
+    /// CO-RE relocations and externs against instead of the running kernel's /sys/kernel/btf: for kernels built
+    /// without BTF, or to check an object against another kernel. Null uses the running kernel's BTF.
+    /// </summary>
+    public string? KernelBtfPath { get; init; }
 }

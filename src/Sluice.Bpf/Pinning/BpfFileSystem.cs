@@ -47,6 +47,7 @@ public static class BpfFileSystem
     internal static void PrepareDirectoryFor(string path)
     {
         string full = Path.GetFullPath(path);
+        CheckPinPath(full);
         if (full.StartsWith(DefaultMountPoint + "/", StringComparison.Ordinal)) EnsureMounted();
         string directory = Path.GetDirectoryName(full) ?? "/";
         Directory.CreateDirectory(directory);
@@ -124,6 +125,30 @@ public static class BpfFileSystem
         }
         stat = buffer;
         return true;
+    }
+
+    /// Refuses a path bpffs would refuse with a bare EPERM: bpffs allows no '.' in the names of its files and
+    /// directories. A component is checked when it is (or would be created) on bpffs: below
+    /// <see cref="DefaultMountPoint"/>, or below an existing directory that is on a bpffs.
+    /// </summary>
+    /// <exception cref="ArgumentException">A component bpffs would refuse; the message says which and why.</exception>
+    public static void CheckPinPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        string[] parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string parent = "/";
+        bool onBpfFs = false;
+        foreach (string part in parts)
+        {
+            onBpfFs = onBpfFs || (parent + "/").StartsWith(DefaultMountPoint + "/", StringComparison.Ordinal) ||
+                (Directory.Exists(parent) && IsBpfFs(parent));
+            if (onBpfFs && part.Contains('.', StringComparison.Ordinal))
+                throw new ArgumentException(
+                    $"cannot pin at '{full}': bpffs does not allow '.' in file or directory names ('{part}'); use a name without dots, e.g. '{part.Replace('.', '_')}'",
+                    nameof(path));
+            parent = Path.Combine(parent, part);
+        }
     }
 
     internal static void ThrowIfNotBpfFs(string directory, string path)

@@ -19,12 +19,25 @@ public sealed partial class BpfProgram
     /// <exception cref="BpfVerifierException">The verifier rejected the program; the message carries its reason.</exception>
     /// <exception cref="BpfException">The kernel refused before verifying (e.g. EPERM, EINVAL for an unknown type).</exception>
     /// <exception cref="KeyNotFoundException">A referenced map is missing from <paramref name="maps"/>.</exception>
+    /// <exception cref="BpfCoreRelocationException">
+    /// The spec still has CO-RE relocations, or the verifier reached an instruction poisoned because a relocation or
+    /// weak kfunc could not be resolved for this kernel.
+    /// </exception>
     public static unsafe BpfProgram Load(
         ProgramSpec spec, IReadOnlyDictionary<string, BpfMap>? maps = null, ProgramLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         options ??= DefaultLoadOptions;
         if (spec.Instructions.Length == 0) throw new ArgumentException($"program '{spec.Name}' has no instructions", nameof(spec));
+        if (spec.CoreRelocations.Count > 0)
+            // Loading the compiler's offsets would run with the wrong kernel layout and no error: refuse instead.
+            throw new BpfCoreRelocationException(CoreFailureKind.NotApplied, spec.Name,
+                $"program '{spec.Name}' has {spec.CoreRelocations.Count} CO-RE relocations that were not applied; load it " +
+                "through BpfCollection, or apply a CoreRelocator to it first");
+        if (spec.ExternReferences.Count > 0)
+            throw new BpfCoreRelocationException(CoreFailureKind.NotApplied, spec.Name,
+                $"program '{spec.Name}' uses kernel symbols ({string.Join(", ", spec.ExternReferences.Select(r => r.Name).Distinct())}) " +
+                "that were not resolved; load it through BpfCollection");
         MemoryLimit.EnsureUnlimited();
 
         var instructions = MapRelocation.Apply(spec, maps);
@@ -73,7 +86,7 @@ public sealed partial class BpfProgram
             }
             fd = ProgLoadWithLog.Load(ref attr, options.LogLevel, options.LogSize, out errno, out log);
         }
-        if (fd < 0) throw ProgramLoadFailure.Create(spec, errno, log);
+        if (fd < 0) throw (Exception?)ProgramLoadFailure.PoisonReached(spec, errno, log) ?? ProgramLoadFailure.Create(spec, errno, log);
         return new BpfProgram(new BpfFd(fd), spec.Name, spec.Type, options.LogLevel == VerifierLogLevel.None ? null : log);
     }
 }

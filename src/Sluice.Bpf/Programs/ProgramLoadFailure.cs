@@ -10,8 +10,42 @@ internal static class ProgramLoadFailure
     private const int EACCES = 13;
     private const int E2BIG = 7;
 
+    /// <summary>
+    /// When the verifier stopped at an instruction the loader poisoned (an unresolvable CO-RE relocation or weak kfunc),
+    /// the loader's own omission, named with the program, C line and what was missing; else null.
+    /// </summary>
+    internal static BpfCoreRelocationException? PoisonReached(ProgramSpec spec, int errno, string? log)
+    {
+        if (string.IsNullOrWhiteSpace(log) || PoisonedInstructionReached(spec, log) is not { } poisoned) return null;
+        // The verifier only saw "invalid func unknown#..."; what it refused is the loader's own placeholder.
+        var rejection = new BpfVerifierException(spec.Name, errno, $"program '{spec.Name}' rejected by the verifier", log);
+        return new BpfCoreRelocationException(CoreFailureKind.Unresolved, spec.Name,
+            $"{CoreRelocator.Where(spec, poisoned.InstructionIndex)}: {poisoned.Description}, and the instruction is reachable",
+            rejection);
+    }
+
+    /// <summary>
+    /// Kernel refusals that mean the loader left out something the program type needs, not that the program is wrong:
+    /// the log line, and what the loader did not provide.
+    /// </summary>
+    private static readonly (string LogLine, string Omission)[] LoaderOmissions =
+    [
+        ("Tracing programs must provide btf_id", "its attach target (attach_btf_id, the kernel BTF id of the function or tracepoint it attaches to)"),
+        ("Syscall programs can only be sleepable", "the sleepable flag (BPF_F_SLEEPABLE) this program type needs"),
+        ("Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable", "a sleepable-capable program type for this sleepable program"),
+        ("attach_btf_id", "a valid attach target (attach_btf_id)"),
+    ];
+
     internal static BpfException Create(ProgramSpec spec, int errno, string? log)
     {
+        if (!string.IsNullOrWhiteSpace(log) &&
+            LoaderOmissions.FirstOrDefault(o => log.Contains(o.LogLine, StringComparison.Ordinal)) is { Omission: not null } omission)
+        {
+            // Not a verdict on the program: the kernel stopped before verifying because the load request lacked something.
+            return new BpfException("BPF_PROG_LOAD", errno,
+                $"program '{spec.Name}' (section '{spec.SectionName}'): the loader did not give the kernel {omission.Omission}, " +
+                $"so the kernel refused the load before verifying it (kernel log: {LastLine(log)})");
+        }
         if (!string.IsNullOrWhiteSpace(log))
         {
             // The first line stays "<program> rejected: <reason>"; the diagnostic adds the C line, instruction and hint.
@@ -29,5 +63,25 @@ internal static class ProgramLoadFailure
             _ => null,
         };
         return hint is null ? error : new BpfException(error.Command, errno, $"{error.Message}; {hint}");
+    }
+
+    private static string LastLine(string log) =>
+        log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => !l.StartsWith("processed", StringComparison.Ordinal)) ?? "";
+
+    /// <summary>The poisoned instruction the verifier stopped at ("N: (85) call unknown#ID" then "invalid func unknown#ID").</summary>
+    private static PoisonedInstruction? PoisonedInstructionReached(ProgramSpec spec, string log)
+    {
+        if (spec.PoisonedInstructions.Count == 0) return null;
+        foreach (var poisoned in spec.PoisonedInstructions)
+        {
+            string call = $"call unknown#{poisoned.HelperId}";
+            if (!log.Contains($"invalid func unknown#{poisoned.HelperId}", StringComparison.Ordinal)) continue;
+            // Several instructions may share one helper id (every CO-RE poison does): prefer the one the log names.
+            return spec.PoisonedInstructions.FirstOrDefault(p => p.HelperId == poisoned.HelperId &&
+                log.Contains($"\n{p.InstructionIndex}: (85) {call}", StringComparison.Ordinal)) is { Description: not null } named
+                ? named
+                : poisoned;
+        }
+        return null;
     }
 }

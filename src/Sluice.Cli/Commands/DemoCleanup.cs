@@ -1,3 +1,5 @@
+using System.Globalization;
+using Sluice.Cli.Infrastructure;
 using Sluice.Lab;
 using Sluice.Programs.Guard;
 
@@ -15,7 +17,7 @@ internal static class DemoCleanup
         }
         catch (Exception error)
         {
-            Console.Error.WriteLine($"warning: detaching the demo guard: {error.Message}");
+            Console.Error.WriteLine($"warning: detaching the demo guard: {SystemErrorText.Sentence(error)}");
         }
         // Deleting a pin drops the kernel reference it held, so this also releases whatever Detach could not.
         string namespaceDirectory = Path.GetDirectoryName(target.PinDirectory)!;

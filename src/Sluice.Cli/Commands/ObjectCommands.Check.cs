@@ -14,15 +14,19 @@ internal static partial class ObjectCommands
     private static Command CreateCheck()
     {
         var file = new Argument<FileInfo>("FILE") { Description = "BPF ELF object (.o)" };
+        var btf = BtfOption();
         var json = CommonOptions.Json();
         var check = new Command("check",
-            "Check that this kernel supports every program type, map type and helper the object uses (exit 1 if not)")
+            "Check that this kernel supports every program type, map type and helper the object uses, and that its CO-RE " +
+            "relocations resolve against the kernel's BTF (exit 1 if not)")
         {
-            file, json,
+            file, btf, json,
         };
         check.SetAction(result => CommandRunner.Run(() =>
         {
-            var rows = Check(ReadObject(result.GetValue(file)!));
+            var spec = ReadObject(result.GetValue(file)!);
+            var rows = Check(spec);
+            rows.AddRange(CheckCoreRelocations(spec, KernelBtfPath(result.GetValue(btf))));
             bool supported = rows.TrueForAll(r => r.Support != FeatureSupport.Unsupported);
             if (result.GetValue(json)) WriteCheckJson(rows, supported);
             else
@@ -51,6 +55,39 @@ internal static partial class ObjectCommands
         }
         foreach (var map in spec.Maps)
             rows.Add(new CheckRow("map", map.Name, "type " + Names.MapType(map.Type), BpfFeatures.MapType(map.Type)));
+        return rows;
+    }
+
+    /// <summary>
+    /// One row per CO-RE relocation: resolved (supported), unresolved (unknown: the program fails only if that
+    /// instruction is reachable), or refused outright (unsupported: malformed or ambiguous).
+    /// </summary>
+    private static List<CheckRow> CheckCoreRelocations(ObjectSpec spec, string? kernelBtf)
+    {
+        var rows = new List<CheckRow>();
+        var programs = spec.Programs.Where(p => p.CoreRelocations.Count > 0).ToList();
+        if (programs.Count == 0 || spec.Btf is null) return rows;
+        if (kernelBtf is null && !Sluice.Bpf.KernelBtf.IsAvailable)
+        {
+            foreach (var program in programs)
+                rows.Add(new CheckRow("program", program.Name, $"kernel BTF for {program.CoreRelocations.Count} CO-RE relocations", FeatureSupport.Unsupported));
+            return rows;
+        }
+        var relocator = new CoreRelocator(spec.Btf, Sluice.Bpf.KernelBtf.SearchOrder(kernelBtf));
+        foreach (var program in programs)
+            foreach (var relocation in program.CoreRelocations)
+            {
+                try
+                {
+                    var resolution = relocator.Resolve(program, relocation);
+                    rows.Add(new CheckRow("program", program.Name, $"CO-RE {CoreRelocator.Words(relocation.Kind)} {resolution.Description}",
+                        resolution.IsPoisoned ? FeatureSupport.Unknown : FeatureSupport.Supported));
+                }
+                catch (BpfCoreRelocationException error)
+                {
+                    rows.Add(new CheckRow("program", program.Name, $"CO-RE {CoreRelocator.Words(relocation.Kind)} ({error.Message})", FeatureSupport.Unsupported));
+                }
+            }
         return rows;
     }
 

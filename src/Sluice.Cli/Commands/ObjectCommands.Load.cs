@@ -15,14 +15,15 @@ internal static partial class ObjectCommands
             Required = true,
         };
         var pinMaps = new Option<DirectoryInfo?>("--pin-maps") { Description = "Also pin every map as DIR/<map name>" };
+        var btf = BtfOption();
         var json = CommonOptions.Json();
-        var load = new Command("load", "Load every map and program of an object and pin the programs") { file, pin, pinMaps, json };
+        var load = new Command("load", "Load every map and program of an object and pin the programs") { file, pin, pinMaps, btf, json };
         load.SetAction(result => CommandRunner.Run(() =>
         {
             var spec = ReadObject(result.GetValue(file)!);
             string directory = result.GetValue(pin)!.FullName;
             string? mapDirectory = result.GetValue(pinMaps)?.FullName;
-            var pinned = LoadAndPin(spec, directory, mapDirectory);
+            var pinned = LoadAndPin(spec, directory, mapDirectory, KernelBtfPath(result.GetValue(btf)));
             if (result.GetValue(json))
             {
                 JsonOutput.Write(writer =>
@@ -56,11 +57,11 @@ internal static partial class ObjectCommands
     /// object never leaves half its programs behind.
     /// </summary>
     private static List<(string Kind, string Name, uint Id, string Path)> LoadAndPin(
-        Sluice.Bpf.Object.ObjectSpec spec, string directory, string? mapDirectory)
+        Sluice.Bpf.Object.ObjectSpec spec, string directory, string? mapDirectory, string? kernelBtf)
     {
         BpfFileSystem.EnsureMounted();
         var pinned = new List<(string, string, uint, string)>();
-        using var collection = BpfCollection.Load(spec);
+        using var collection = BpfCollection.Load(spec, new CollectionOptions { KernelBtfPath = kernelBtf });
         try
         {
             foreach (var warning in collection.Warnings) Console.Error.WriteLine($"warning: {warning}");
@@ -90,13 +91,27 @@ internal static partial class ObjectCommands
         }
     }
 
+    private static Option<FileInfo?> BtfOption() => new("--btf")
+    {
+        Description = "BTF describing the kernel (raw BTF or a vmlinux ELF) to resolve CO-RE relocations and externs against, " +
+            "instead of /sys/kernel/btf/vmlinux (for kernels built without BTF)",
+    };
+
+    private static string? KernelBtfPath(FileInfo? file)
+    {
+        if (file is null) return null;
+        if (!file.Exists) throw new CliError($"{file.FullName}: no such file (--btf)");
+        return file.FullName;
+    }
+
     private static void CheckPinDirectory(string directory)
     {
+        BpfFileSystem.CheckPinPath(directory);
         Directory.CreateDirectory(directory);
         if (!BpfFileSystem.IsBpfFs(directory))
             throw new CliError($"{directory} is not on a bpf filesystem (pins must live under /sys/fs/bpf)");
     }
 
-    // Global-data maps are named ".rodata" etc.; a leading dot would hide the pin.
-    private static string SafeFileName(string name) => name.TrimStart('.').Replace('/', '_');
+    // Global-data maps are named ".rodata", ".data.stats" etc.: bpffs allows no '.' in names (libbpf renames them the same way).
+    private static string SafeFileName(string name) => name.TrimStart('.').Replace('.', '_').Replace('/', '_');
 }

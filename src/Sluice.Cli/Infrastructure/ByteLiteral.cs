@@ -23,7 +23,7 @@ internal static class ByteLiteral
             }
             catch (Exception error) when (error is FormatException or OverflowException or ArgumentException)
             {
-                throw new CliError($"{what}: cannot read '{part}' ({error.Message.TrimEnd('.')}); use hex bytes like '0a 00 00 01' or typed parts like u32:10 ipv4:198.18.0.1");
+                throw new CliError($"{what}: cannot read '{part}' ({SystemErrorText.Sentence(error).TrimEnd('.')}); use hex bytes like '0a 00 00 01' or typed parts like u32:10 ipv4:198.18.0.1");
             }
         }
         if (bytes.Count == 0) throw new CliError($"{what} is empty");

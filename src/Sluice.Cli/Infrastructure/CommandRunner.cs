@@ -110,10 +110,10 @@ internal static class CommandRunner
                 break;
             case BpfException or BpfNotSupportedException or IOException or UnauthorizedAccessException
                 or ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException:
-                stderr.WriteLine($"error: {OneLine(error.Message)}");
+                stderr.WriteLine($"error: {OneLine(SystemErrorText.Sentence(error))}");
                 break;
             default:
-                stderr.WriteLine($"error: {error.GetType().Name}: {OneLine(error.Message)}");
+                stderr.WriteLine($"error: {error.GetType().Name}: {OneLine(SystemErrorText.Sentence(error))}");
                 break;
         }
         if (Environment.GetEnvironmentVariable("SLUICE_DEBUG") == "1") stderr.WriteLine(error.ToString());

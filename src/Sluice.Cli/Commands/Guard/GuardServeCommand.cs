@@ -32,7 +32,7 @@ internal static class GuardServeCommand
             }
             catch (SocketException error)
             {
-                throw new CliError($"cannot listen on {endpoint}: {error.Message}");
+                throw new CliError($"cannot listen on {endpoint}: {SystemErrorText.Sentence(error)}");
             }
             try
             {
@@ -133,7 +133,7 @@ internal sealed class MetricsResponder(Func<string> metrics)
         }
         catch (Exception error) when (error is GuardException or Bpf.BpfException or IOException)
         {
-            Send(client, 503, "Service Unavailable", "text/plain; charset=utf-8", $"cannot read the guard: {error.Message}\n", body: method == "GET");
+            Send(client, 503, "Service Unavailable", "text/plain; charset=utf-8", $"cannot read the guard: {SystemErrorText.Sentence(error)}\n", body: method == "GET");
             return;
         }
         Send(client, 200, "OK", GuardMetrics.ContentType, text, body: method == "GET");
