@@ -118,7 +118,7 @@ public sealed class TcShapingScenario : IScenario
             }
             using var senderNetns = veth.Sender.Open();
             var times = new List<double>();
-            var stop = new CancellationTokenSource();
+            using var stop = new CancellationTokenSource();
             var rr = Task.Run(() =>
             {
                 Thread.Sleep(1000);

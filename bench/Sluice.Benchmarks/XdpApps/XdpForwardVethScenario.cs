@@ -1,3 +1,4 @@
+#pragma warning disable CA2000 // bench scenario: beds and controllers are disposed by using declarations the analyser misreads inside the mode loop
 using System.Net;
 using Sluice.Benchmarks.Harness;
 using Sluice.Benchmarks.Scenarios;

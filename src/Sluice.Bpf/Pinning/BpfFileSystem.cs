@@ -127,6 +127,7 @@ public static class BpfFileSystem
         return true;
     }
 
+    /// <summary>
     /// Refuses a path bpffs would refuse with a bare EPERM: bpffs allows no '.' in the names of its files and
     /// directories. A component is checked when it is (or would be created) on bpffs: below
     /// <see cref="DefaultMountPoint"/>, or below an existing directory that is on a bpffs.

@@ -36,7 +36,7 @@ internal static class CommandRunner
         }
         catch (Exception error)
         {
-            var text = new StringWriter();
+            using var text = new StringWriter();
             var stderr = Console.Error;
             Console.SetError(text);
             try

@@ -48,6 +48,7 @@ public sealed partial class ForwardController : IDisposable
     {
         Place = place;
         var opened = new List<IDisposable>();
+#pragma warning disable CA2000 // every view is tracked and disposed in the catch below; the analyser cannot follow Track
         try
         {
             _config = Track(new BpfArrayMap<ForwardConfigValue>(open(ForwardNames.Config), ownsMap: true));
@@ -63,6 +64,7 @@ public sealed partial class ForwardController : IDisposable
             foreach (var view in opened) view.Dispose();
             throw;
         }
+#pragma warning restore CA2000
 
         T Track<T>(T view) where T : IDisposable
         {

@@ -120,7 +120,9 @@ public sealed class TrafficGenerator
         LiveFramesSender? live = null;
         try
         {
+#pragma warning disable CA2000 // the sender owns the loaded writer and disposes it with itself
             live = new LiveFramesSender(frame, TrafficFrameWriter.Load(frame, interfaceIndex), interfaceIndex, options.BatchSize);
+#pragma warning restore CA2000
             var before = InterfaceCounters.Read(options.Interface);
             long probe = Math.Min(options.Count ?? ProbeFrames, ProbeFrames), sent = 0;
             while (sent < probe) sent += live.Send(probe - sent);

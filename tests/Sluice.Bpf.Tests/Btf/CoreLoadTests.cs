@@ -27,7 +27,7 @@ public sealed partial class CoreLoadTests
         using var pins = new TestPinDirectory(create: true);
         using var collection = BpfCollection.Load(Fixture.Path("core_kernel"), options ?? new CollectionOptions { PinPath = pins.Path });
         Assert.Equal(XdpAction.Pass, collection.Program(program).TestRun(Packets.Ipv4(Packets.Udp)).XdpAction);
-        var results = new BpfArrayMap<ulong>(collection.Map("results"));
+        using var results = new BpfArrayMap<ulong>(collection.Map("results"));
         return [.. Enumerable.Range(0, 32).Select(i => results[(uint)i])];
     }
 

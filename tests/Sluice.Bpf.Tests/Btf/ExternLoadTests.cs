@@ -23,7 +23,7 @@ public sealed class ExternLoadTests
         using var pins = new TestPinDirectory(create: true);
         using var collection = BpfCollection.Load(Fixture.Path("externs"), new CollectionOptions { PinPath = pins.Path });
         Assert.Equal(XdpAction.Pass, collection.Program("externs_answers").TestRun(Packets.Ipv4(Packets.Udp)).XdpAction);
-        var results = new BpfArrayMap<ulong>(collection.Map("results"));
+        using var results = new BpfArrayMap<ulong>(collection.Map("results"));
         var ours = Enumerable.Range(0, 16).Select(i => results[(uint)i]).ToArray();
 
         var libbpf = LibbpfAnswers.Run(Fixture.Path("externs"), "externs_answers", 16);

@@ -41,7 +41,7 @@ public class FeatureProbeTests
     public void Program_types_behind_a_kernel_option_follow_the_kernel_configuration(BpfProgramType type, string option)
     {
         Requires.Root();
-        var expected = KernelConfig.IsBuiltIn(option) ? FeatureSupport.Supported : FeatureSupport.Unsupported;
+        var expected = global::Sluice.Tests.KernelConfig.IsBuiltIn(option) ? FeatureSupport.Supported : FeatureSupport.Unsupported;
         Assert.Equal(expected, BpfFeatures.ProgramType(type));
     }
 
@@ -49,7 +49,7 @@ public class FeatureProbeTests
     public void The_lab_kernel_lacks_lirc_mode2_so_its_probe_is_a_real_negative()
     {
         Requires.Root();
-        Assert.False(KernelConfig.IsBuiltIn("CONFIG_BPF_LIRC_MODE2"), "this kernel has lirc_mode2: pick another missing type");
+        Assert.False(global::Sluice.Tests.KernelConfig.IsBuiltIn("CONFIG_BPF_LIRC_MODE2"), "this kernel has lirc_mode2: pick another missing type");
         Assert.Equal(FeatureSupport.Unsupported, BpfFeatures.ProgramType(BpfProgramType.LircMode2));
     }
 
