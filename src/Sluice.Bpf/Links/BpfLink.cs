@@ -116,7 +116,7 @@ public class BpfLink : IBpfAttachment
 
     /// <summary>
     /// Opens a pinned link (BPF_OBJ_GET), e.g. one another process pinned, and returns the most specific type
-    /// (<see cref="XdpLink"/>, <see cref="TcxLink"/>, else <see cref="BpfLink"/>).
+    /// (<see cref="XdpLink"/>, <see cref="TcxLink"/>, <see cref="PerfEventLink"/>, ..., else <see cref="BpfLink"/>).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing is pinned at <paramref name="path"/>.</exception>
     /// <exception cref="BpfException">The pinned object is not a link.</exception>
@@ -151,6 +151,10 @@ public class BpfLink : IBpfAttachment
                 BpfLinkType.Tcx => new TcxLink(fd, info),
                 BpfLinkType.Cgroup => new CgroupLink(fd, info),
                 BpfLinkType.Sockmap => new SockmapLink(fd, info, info.AttachType ?? default),
+                BpfLinkType.PerfEvent => new PerfEventLink(fd, info, ""),
+                BpfLinkType.RawTracepoint => new RawTracepointLink(fd, info),
+                BpfLinkType.Tracing => new TracingLink(fd, info),
+                BpfLinkType.KprobeMulti => new KprobeMultiLink(fd, info),
                 BpfLinkType.Unspecified => throw new BpfException("BPF_OBJ_GET_INFO_BY_FD", Libc.EINVAL, $"{what} is not a link"),
                 _ => new BpfLink(fd, info),
             };
