@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace Sluice.Bpf.Object.Btf;
 
 /// <summary>
-/// Parses a .BTF blob (uapi/linux/btf.h layout, little-endian) into <see cref="BtfType"/>s. Every record
-/// length, vlen and string offset is checked against the blob; the type count is bounded by the type
-/// section's size, so any input ends in either a spec or a <see cref="BpfObjectException"/>.
+/// Parses a .BTF blob (uapi/linux/btf.h layout, little-endian). The first pass only walks the records, checking
+/// every record length against the type section and remembering where each one starts; <see cref="BtfType"/>s are
+/// made from those records when first asked for (<see cref="BtfTypeTable"/>), so a 5 MB kernel BTF costs one walk,
+/// not 100k objects. Object BTF is read eagerly, so a bad name offset is reported when the object is read.
+/// Split BTF (kernel modules) continues its base's type ids and string offsets.
 /// </summary>
 internal static class BtfParser
 {
@@ -14,10 +15,17 @@ internal static class BtfParser
     private const int HeaderSize = 24;
     private const int CommonRecordSize = 12;
 
-    /// <summary>Parses <paramref name="blob"/>; the returned spec's <see cref="BtfSpec.RawData"/> is a private copy.</summary>
-    public static BtfSpec Parse(ReadOnlySpan<byte> blob, string objectName)
+    /// <summary>Parses <paramref name="blob"/> eagerly; the returned spec's <see cref="BtfSpec.RawData"/> is a private copy.</summary>
+    public static BtfSpec Parse(ReadOnlySpan<byte> blob, string objectName) => Parse(blob.ToArray(), objectName, null, eager: true);
+
+    /// <summary>
+    /// Parses <paramref name="raw"/>, which the spec keeps (no copy). With <paramref name="baseBtf"/> the blob is split
+    /// BTF: its first type has id <c>baseBtf.Types.Count</c> and its string offsets continue the base's.
+    /// </summary>
+    public static BtfSpec Parse(byte[] raw, string objectName, BtfSpec? baseBtf, bool eager)
     {
         BpfObjectException Error(string problem) => new($"{objectName}: BTF: {problem}");
+        ReadOnlySpan<byte> blob = raw;
 
         if (blob.Length < HeaderSize) throw Error($"truncated header ({blob.Length} bytes, need {HeaderSize})");
         ushort magic = BinaryPrimitives.ReadUInt16LittleEndian(blob);
@@ -35,72 +43,89 @@ internal static class BtfParser
             throw Error($"type section {typeOffset} + {typeLength} is beyond the blob ({available} bytes after the header)");
         if ((ulong)stringOffset + stringLength > available)
             throw Error($"string section {stringOffset} + {stringLength} is beyond the blob ({available} bytes after the header)");
-        if (stringLength == 0 || blob[(int)(headerLength + stringOffset)] != 0)
+        // Split BTF may have an empty string section of its own; a base one always starts with the empty string.
+        if (baseBtf is null && (stringLength == 0 || blob[(int)(headerLength + stringOffset)] != 0))
             throw Error("string section must start with an empty string");
 
-        var raw = blob.ToArray();
-        var types = blob.Slice((int)(headerLength + typeOffset), (int)typeLength);
-        var strings = new ReadOnlyMemory<byte>(raw, (int)(headerLength + stringOffset), (int)stringLength);
-        var list = new List<BtfType>(Math.Min((int)typeLength / CommonRecordSize + 1, 1 << 20))
-        {
-            new() { Id = 0, Kind = BtfKind.Void, Name = "void" },
-        };
-
+        int typesStart = (int)(headerLength + typeOffset);
+        var types = blob.Slice(typesStart, (int)typeLength);
+        var offsets = new List<int>(Math.Min((int)typeLength / 16 + 1, 1 << 20));
         int offset = 0;
+        uint firstId = baseBtf is null ? 1u : (uint)baseBtf.Types.Count;
         while (offset < types.Length)
         {
-            uint id = (uint)list.Count;
+            uint id = firstId + (uint)offsets.Count;
             if (types.Length - offset < CommonRecordSize) throw Error($"type {id} at offset {offset} is truncated");
-            var record = types[offset..];
-            uint nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(record);
-            uint info = BinaryPrimitives.ReadUInt32LittleEndian(record[4..]);
-            uint sizeOrType = BinaryPrimitives.ReadUInt32LittleEndian(record[8..]);
+            uint info = BinaryPrimitives.ReadUInt32LittleEndian(types[(offset + 4)..]);
             int vlen = (int)(info & 0xffff);
             var kind = (BtfKind)((info >> 24) & 0x1f);
-            bool kindFlag = (info >> 31) != 0;
             int extra = ExtraLength(kind, vlen) ?? throw Error($"type {id} has unknown kind {(int)kind}");
             if (types.Length - offset - CommonRecordSize < extra)
                 throw Error($"type {id} ({kind}, vlen {vlen}) at offset {offset} needs {extra} more bytes than the type section has");
-            var body = record.Slice(CommonRecordSize, extra);
-            string Name(uint at, string what) => ReadString(strings.Span, at) ??
-                throw Error($"type {id} {what} name offset {at} is beyond the string section ({strings.Length} bytes)");
-
-            var type = new BtfType
-            {
-                Id = id,
-                Kind = kind,
-                Name = Name(nameOffset, "(" + kind + ")"),
-                KindFlag = kindFlag,
-                RecordOffset = offset,
-                Size = HasSize(kind) ? sizeOrType : 0,
-                ReferencedTypeId = HasSize(kind) ? 0 : sizeOrType,
-                Linkage = kind == BtfKind.Function ? (uint)vlen : kind == BtfKind.Variable ? BinaryPrimitives.ReadUInt32LittleEndian(body) : 0,
-                IntEncoding = kind == BtfKind.Int ? (byte)(body[3] & 0x0f) : (byte)0,
-                IntOffset = kind == BtfKind.Int ? body[2] : (byte)0,
-                IntBits = kind == BtfKind.Int ? body[0] : (byte)0,
-                ComponentIndex = kind == BtfKind.DeclarationTag ? BinaryPrimitives.ReadInt32LittleEndian(body) : 0,
-                Array = kind == BtfKind.Array
-                    ? new BtfArray(BinaryPrimitives.ReadUInt32LittleEndian(body), BinaryPrimitives.ReadUInt32LittleEndian(body[4..]),
-                        BinaryPrimitives.ReadUInt32LittleEndian(body[8..]))
-                    : null,
-                Members = kind is BtfKind.Struct or BtfKind.Union ? ReadMembers(body, vlen, kindFlag, Name) : [],
-                EnumValues = kind is BtfKind.Enum or BtfKind.Enum64 ? ReadEnumValues(body, vlen, kind, kindFlag, Name) : [],
-                Parameters = kind == BtfKind.FunctionProto ? ReadParameters(body, vlen, Name) : [],
-                Variables = kind == BtfKind.DataSection ? ReadDataSection(body, vlen) : [],
-            };
-            list.Add(type);
+            offsets.Add(offset);
             offset += CommonRecordSize + extra;
         }
 
-        return new BtfSpec
+        var spec = new BtfSpec
         {
             RawData = raw,
-            Types = list,
             StringsOffset = (int)(headerLength + stringOffset),
             StringsLength = (int)stringLength,
-            TypesOffset = (int)(headerLength + typeOffset),
+            TypesOffset = typesStart,
             ObjectName = objectName,
+            Base = baseBtf,
         };
+        var table = new BtfTypeTable(spec, baseBtf, [.. offsets]);
+        spec.Types = table;
+        if (eager) table.MaterializeAll();
+        return spec;
+    }
+
+    /// <summary>Makes the type at <paramref name="offset"/> in the type section (the record was length-checked by the first pass).</summary>
+    internal static BtfType ReadType(BtfSpec spec, uint id, int offset)
+    {
+        BpfObjectException Error(string problem) => new($"{spec.ObjectName}: BTF: {problem}");
+        var record = spec.RawData.AsSpan(spec.TypesOffset + offset);
+        uint nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(record);
+        uint info = BinaryPrimitives.ReadUInt32LittleEndian(record[4..]);
+        uint sizeOrType = BinaryPrimitives.ReadUInt32LittleEndian(record[8..]);
+        int vlen = (int)(info & 0xffff);
+        var kind = (BtfKind)((info >> 24) & 0x1f);
+        bool kindFlag = (info >> 31) != 0;
+        var body = record.Slice(CommonRecordSize, ExtraLength(kind, vlen)!.Value);
+        string Name(uint at, string what) => spec.StringAt(at) ??
+            throw Error($"type {id} {what} name offset {at} is beyond the string section ({spec.StringsLength} bytes)");
+
+        return new BtfType
+        {
+            Id = id,
+            Kind = kind,
+            Name = Name(nameOffset, "(" + kind + ")"),
+            KindFlag = kindFlag,
+            RecordOffset = offset,
+            Size = HasSize(kind) ? sizeOrType : 0,
+            ReferencedTypeId = HasSize(kind) ? 0 : sizeOrType,
+            Linkage = kind == BtfKind.Function ? (uint)vlen : kind == BtfKind.Variable ? BinaryPrimitives.ReadUInt32LittleEndian(body) : 0,
+            IntEncoding = kind == BtfKind.Int ? (byte)(body[3] & 0x0f) : (byte)0,
+            IntOffset = kind == BtfKind.Int ? body[2] : (byte)0,
+            IntBits = kind == BtfKind.Int ? body[0] : (byte)0,
+            ComponentIndex = kind == BtfKind.DeclarationTag ? BinaryPrimitives.ReadInt32LittleEndian(body) : 0,
+            Array = kind == BtfKind.Array
+                ? new BtfArray(BinaryPrimitives.ReadUInt32LittleEndian(body), BinaryPrimitives.ReadUInt32LittleEndian(body[4..]),
+                    BinaryPrimitives.ReadUInt32LittleEndian(body[8..]))
+                : null,
+            Members = kind is BtfKind.Struct or BtfKind.Union ? ReadMembers(body, vlen, kindFlag, Name) : [],
+            EnumValues = kind is BtfKind.Enum or BtfKind.Enum64 ? ReadEnumValues(body, vlen, kind, kindFlag, Name) : [],
+            Parameters = kind == BtfKind.FunctionProto ? ReadParameters(body, vlen, Name) : [],
+            Variables = kind == BtfKind.DataSection ? ReadDataSection(body, vlen) : [],
+        };
+    }
+
+    /// <summary>The name offset and kind of the record at <paramref name="offset"/>, without making a <see cref="BtfType"/>.</summary>
+    internal static (uint NameOffset, BtfKind Kind) ReadNameAndKind(BtfSpec spec, int offset)
+    {
+        var record = spec.RawData.AsSpan(spec.TypesOffset + offset);
+        return (BinaryPrimitives.ReadUInt32LittleEndian(record), (BtfKind)((BinaryPrimitives.ReadUInt32LittleEndian(record[4..]) >> 24) & 0x1f));
     }
 
     private static bool HasSize(BtfKind kind) => kind is BtfKind.Int or BtfKind.Struct or BtfKind.Union or BtfKind.Enum
@@ -175,13 +200,5 @@ internal static class BtfParser
                 BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]));
         }
         return entries;
-    }
-
-    internal static string? ReadString(ReadOnlySpan<byte> strings, uint offset)
-    {
-        if (offset >= (uint)strings.Length) return null;
-        var rest = strings[(int)offset..];
-        int end = rest.IndexOf((byte)0);
-        return end < 0 ? null : Encoding.UTF8.GetString(rest[..end]);
     }
 }

@@ -1,20 +1,28 @@
 using System.Text;
+using Sluice.Bpf.Object.Btf;
 
 namespace Sluice.Bpf.Object;
 
 /// <summary>
-/// Parsed BTF of an object: the raw blob (as the kernel's BPF_BTF_LOAD wants it, fixed up), its types and strings.
+/// Parsed BTF: of an object (the raw blob as the kernel's BPF_BTF_LOAD wants it, fixed up), or of a kernel
+/// (vmlinux, or a module's split BTF on top of it). Types are made from their records when first asked for, and
+/// names are indexed on the first lookup, so even a kernel's BTF costs little until used.
 /// </summary>
 public sealed partial class BtfSpec
 {
     private const int MaxChainDepth = 64;
-    private Dictionary<string, List<BtfType>>? _byName;
 
-    /// <summary>The BTF blob to hand to the kernel (header, types, strings), with DATASEC fix-ups applied.</summary>
+    /// <summary>The BTF blob (header, types, strings); for object BTF, with DATASEC fix-ups applied.</summary>
     public required byte[] RawData { get; init; }
 
-    /// <summary>All types indexed by id; index 0 is the implicit void type.</summary>
-    public IReadOnlyList<BtfType> Types { get; init; } = [];
+    /// <summary>
+    /// All types indexed by id; index 0 is the implicit void type. For split BTF the list starts with the base's
+    /// types, so ids are the kernel's.
+    /// </summary>
+    public IReadOnlyList<BtfType> Types { get; internal set; } = [];
+
+    /// <summary>The base BTF (vmlinux) this split BTF (a kernel module's) continues; null for standalone BTF.</summary>
+    public BtfSpec? Base { get; init; }
 
     /// <summary>The object's file name, to prefix error messages.</summary>
     internal string ObjectName { get; init; } = "BTF";
@@ -31,19 +39,15 @@ public sealed partial class BtfSpec
     /// <summary>The type with id <paramref name="id"/>, or null when there is none.</summary>
     public BtfType? TypeById(uint id) => id < (uint)Types.Count ? Types[(int)id] : null;
 
-    /// <summary>The first type named <paramref name="name"/> (of <paramref name="kind"/> when given), or null.</summary>
-    public BtfType? FindType(string name, BtfKind? kind = null)
-    {
-        _byName ??= BuildNameIndex();
-        if (!_byName.TryGetValue(name, out var candidates)) return null;
-        foreach (var type in candidates)
-            if (kind is null || type.Kind == kind) return type;
-        return null;
-    }
-
     /// <summary>The string at <paramref name="offset"/> in the string section, or null when the offset is invalid.</summary>
+    /// <remarks>Split BTF's offsets continue the base's: those below the base's string length are the base's strings.</remarks>
     public string? StringAt(uint offset)
     {
+        if (Base is not null)
+        {
+            if (offset < (uint)Base.StringsLength) return Base.StringAt(offset);
+            offset -= (uint)Base.StringsLength;
+        }
         if (offset >= (uint)StringsLength) return null;
         var rest = RawData.AsSpan(StringsOffset + (int)offset, StringsLength - (int)offset);
         int end = rest.IndexOf((byte)0);
@@ -170,16 +174,4 @@ public sealed partial class BtfSpec
     }
 
     private BpfObjectException Error(string problem) => new($"{ObjectName}: {problem}");
-
-    private Dictionary<string, List<BtfType>> BuildNameIndex()
-    {
-        var index = new Dictionary<string, List<BtfType>>(StringComparer.Ordinal);
-        foreach (var type in Types)
-        {
-            if (type.Name.Length == 0) continue;
-            if (!index.TryGetValue(type.Name, out var list)) index[type.Name] = list = [];
-            list.Add(type);
-        }
-        return index;
-    }
 }
