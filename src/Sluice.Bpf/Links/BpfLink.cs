@@ -103,11 +103,18 @@ public class BpfLink : IBpfAttachment
     /// Detaches the program now even though pins or other fds still reference the link (BPF_LINK_DETACH, Linux 5.9).
     /// The link object remains, defunct, until its last reference goes.
     /// </summary>
+    /// <exception cref="BpfNotSupportedException">The kernel cannot force-detach this link type (perf event links,
+    /// for example): remove its pins and close its fds instead.</exception>
     public void Detach()
     {
         var attr = new LinkDetachAttr { LinkFd = (uint)Fd.Value };
         if (BpfSyscall.TryInvoke(BpfCommand.LinkDetach, ref attr, out int errno) < 0 && errno != Libc.ENOLINK)
+        {
+            if (errno == Libc.EOPNOTSUPP)
+                throw new BpfNotSupportedException($"forced detach (BPF_LINK_DETACH) of {Type} links", "5.9",
+                    $"the kernel cannot detach a {Type} link while it is held; link {Id} goes away when its pins are removed and its fds closed");
             throw BpfException.FromErrno(BpfCommand.LinkDetach, errno, $"link {Id} ({Type})");
+        }
         _programId = 0;
     }
 
