@@ -14,6 +14,7 @@ internal static class Program
         ("prog", ProgCommands.Create),
         ("map", MapCommands.Create),
         ("net", NetCommands.Create),
+        ("link", LinkCommands.Create),
         ("feature", FeatureCommand.Create),
         ("guard", GuardCommands.Create),
         ("demo", DemoCommand.Create),
