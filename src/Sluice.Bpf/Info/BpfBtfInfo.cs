@@ -1,5 +1,6 @@
 using System.Text;
 using Sluice.Bpf.Interop;
+using Sluice.Bpf.Object;
 
 namespace Sluice.Bpf;
 
@@ -23,6 +24,21 @@ public sealed record BpfBtfInfo
 
     /// <summary>The raw BTF bytes of the object behind <paramref name="fd"/> (header, types, strings), as the kernel holds them.</summary>
     public static byte[] ReadData(BpfFd fd) => Read(fd, withData: true).Data!;
+
+    /// <summary>
+    /// Parses BTF object <paramref name="id"/> as the kernel holds it (a module's BTF on top of vmlinux's); null when
+    /// the object no longer exists.
+    /// </summary>
+    /// <exception cref="BpfObjectException">The kernel's BTF could not be parsed.</exception>
+    public static BtfSpec? ReadSpec(uint id)
+    {
+        using var fd = OpenById(id);
+        if (fd is null) return null;
+        var info = FromFd(fd);
+        if (info.IsKernel && info.Name == "vmlinux") return KernelBtf.Vmlinux;
+        var baseBtf = info.IsKernel ? KernelBtf.Vmlinux : null;
+        return BtfSpec.Parse(ReadData(fd), info.Name.Length == 0 ? $"BTF {id}" : info.Name, baseBtf);
+    }
 
     /// <summary>Every BTF object in the kernel (Linux 5.4), lazily; objects freed in between are skipped.</summary>
     public static IEnumerable<BpfBtfInfo> All() => ObjectInfo.All(BpfCommand.BtfGetNextId, BpfCommand.BtfGetFdById, FromFd);

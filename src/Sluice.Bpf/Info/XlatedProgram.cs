@@ -111,11 +111,9 @@ public sealed class XlatedProgram
 
     private static BtfSpec? ProgramBtf(uint id)
     {
-        using var fd = BpfBtfInfo.OpenById(id);
-        if (fd is null) return null;
         try
         {
-            return BtfSpec.Parse(BpfBtfInfo.ReadData(fd), $"BTF {id}");
+            return BpfBtfInfo.ReadSpec(id);
         }
         catch (BpfObjectException)
         {
