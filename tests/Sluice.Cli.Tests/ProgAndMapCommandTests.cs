@@ -1,5 +1,5 @@
 using System.Net;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 using Sluice.Tests;
 using Xunit;
 

@@ -1,25 +1,22 @@
-using Sluice.Tests;
-
 namespace Sluice.Cli.Tests;
 
 /// <summary>
-/// A throwaway network namespace holding one veth pair (va, vb), both up. The name uses VethNamespaces' prefix and
-/// this process's id, so a crashed run's leftovers are swept by the next VethNamespaces fixture. Dispose deletes the
-/// namespace, which destroys the veth pair and everything attached to it.
+/// A throwaway lab namespace holding one veth pair (va, vb), both up. The name uses VethNamespaces' prefix and this
+/// process's id, so a crashed run's leftovers are swept by the next lab bed. Dispose deletes the namespace, which
+/// destroys the veth pair and everything attached to it.
 /// </summary>
 internal sealed class TestNamespace : IDisposable
 {
-    private static int _instances;
+    private readonly LabNamespace _namespace;
 
     internal TestNamespace()
     {
-        Name = $"{VethNamespaces.Prefix}{Environment.ProcessId}-c{Interlocked.Increment(ref _instances)}";
+        _namespace = LabNamespace.Create(VethNamespaces.Prefix, "c");
         try
         {
-            ShellCommand.Run("ip", "netns", "add", Name);
-            VethNamespaces.Nsenter(Name, "ip", "link", "add", "va", "type", "veth", "peer", "name", "vb");
-            VethNamespaces.Nsenter(Name, "ip", "link", "set", "va", "up");
-            VethNamespaces.Nsenter(Name, "ip", "link", "set", "vb", "up");
+            _namespace.Run("ip", "link", "add", "va", "type", "veth", "peer", "name", "vb");
+            _namespace.Run("ip", "link", "set", "va", "up");
+            _namespace.Run("ip", "link", "set", "vb", "up");
         }
         catch
         {
@@ -28,10 +25,7 @@ internal sealed class TestNamespace : IDisposable
         }
     }
 
-    internal string Name { get; }
+    internal string Name => _namespace.Name;
 
-    public void Dispose()
-    {
-        if (VethNamespaces.Exists(Name)) ShellCommand.TryRun("ip", ["netns", "delete", Name], out _, out _);
-    }
+    public void Dispose() => _namespace.Dispose();
 }

@@ -45,12 +45,7 @@ public sealed class GuardUnderTest : IDisposable
     public BpfProgram Program { get; } = null!;
 
     /// <summary>The guard_xdp.bpf.c commit this build embeds (git log of the source), for the report.</summary>
-    public static string SourceCommit()
-    {
-        var (code, output, _, _) = Harness.ExternalProcess.Run("git", "-C", Harness.BenchPaths.Root, "log", "-1",
-            "--format=%h %cd", "--date=format:%H:%M", "--", "src/Sluice.Programs/bpf/guard_xdp.bpf.c");
-        return code == 0 && output.Trim().Length > 0 ? output.Trim() : "unknown";
-    }
+    public static string SourceCommit() => Harness.BenchPaths.LastCommit("src/Sluice.Programs/bpf/guard_xdp.bpf.c");
 
     /// <summary>Writes every rule of <paramref name="rules"/> as a deny rule (batched).</summary>
     public void Deny(GuardRuleSet rules)

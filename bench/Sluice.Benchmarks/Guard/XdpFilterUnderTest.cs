@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Sluice.Bpf;
-using Sluice.Tests;
+using Sluice.Lab;
 
 namespace Sluice.Benchmarks.Guard;
 
@@ -58,7 +58,7 @@ public sealed partial class XdpFilterUnderTest : IDisposable
     /// <summary>"xdp-filter (xdp-tools VERSION)", the Debian package version.</summary>
     public static string Version()
     {
-        var (code, output, _, _) = Harness.ExternalProcess.Run("dpkg-query", "-W", "-f", "${Version}", "xdp-tools");
+        int code = ShellCommand.TryRun("dpkg-query", ["-W", "-f", "${Version}", "xdp-tools"], out string output, out _);
         return code == 0 ? $"xdp-filter (xdp-tools {output.Trim()})" : "xdp-filter";
     }
 
@@ -66,7 +66,7 @@ public sealed partial class XdpFilterUnderTest : IDisposable
     public void Dispose()
     {
         Program?.Dispose();
-        if (_loaded) ShellCommand.TryRun("nsenter", [$"--net=/var/run/netns/{_veth.ReceiverNamespace}", "--", "xdp-filter", "unload", "--all"], out _, out _);
+        if (_loaded) ShellCommand.TryRun("nsenter", [$"--net={_veth.Receiver.Path}", "--", "xdp-filter", "unload", "--all"], out _, out _);
         _veth?.Dispose();
     }
 

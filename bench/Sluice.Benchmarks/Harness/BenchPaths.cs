@@ -1,3 +1,5 @@
+using Sluice.Lab;
+
 namespace Sluice.Benchmarks.Harness;
 
 /// <summary>Where the repository, the C baselines and the BPF objects are.</summary>
@@ -15,6 +17,14 @@ public static class BenchPaths
         var path = Path.Combine(CBin, name);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: run bench/build-c.sh (bench/run.sh does)");
         return path;
+    }
+
+    /// <summary>"HASH HH:MM" of the last commit touching <paramref name="repositoryPath"/>, for reports; "unknown" without git.</summary>
+    public static string LastCommit(string repositoryPath)
+    {
+        var result = ShellCommand.Execute("git",
+            ["-C", Root, "log", "-1", "--format=%h %cd", "--date=format:%H:%M", "--", repositoryPath], ShellCommand.DefaultTimeout);
+        return result.Succeeded && result.Output.Trim().Length > 0 ? result.Output.Trim() : "unknown";
     }
 
     private static string FindRoot()

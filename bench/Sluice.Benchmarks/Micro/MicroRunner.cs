@@ -18,7 +18,7 @@ internal static class MicroRunner
         var update = new Samples();
         void MeasureBaseline()
         {
-            var figures = ExternalProcess.RunBaseline(baselineBinary, BaselineOperations.ToString(), "1024");
+            var figures = CBaseline.Run(baselineBinary, BaselineOperations.ToString(), "1024");
             lookup.Add(figures["lookup_ns_per_op"]);
             update.Add(figures["update_ns_per_op"]);
         }

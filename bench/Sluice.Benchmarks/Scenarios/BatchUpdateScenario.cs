@@ -27,7 +27,7 @@ public sealed class BatchUpdateScenario : IScenario
         }
         var (sluice, baseline) = Interleaved.Run(rounds,
             () => MeasureSluice(keys, values),
-            () => ExternalProcess.RunBaseline(binary, Entries.ToString())["entries_per_second"]);
+            () => CBaseline.Run(binary, Entries.ToString())["entries_per_second"]);
         yield return new Measurement("batch-update-1M", "entries/s", Better.Higher, sluice.Median, baseline.Median, "libbpf", 0.8);
     }
 

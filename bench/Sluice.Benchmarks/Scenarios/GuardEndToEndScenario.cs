@@ -5,8 +5,9 @@ using Sluice.Benchmarks.Guard;
 using Sluice.Benchmarks.Harness;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Packets;
-using Sluice.Tests;
+using Sluice.Lab;
+using Sluice.Lab.Packets;
+using Sluice.Lab.Traffic;
 
 namespace Sluice.Benchmarks.Scenarios;
 
@@ -74,7 +75,9 @@ public sealed partial class GuardEndToEndScenario : IScenario
     private static double Round(string side, PacketSender sender, Func<ulong> dropped, Samples accounted, Samples? perCpu)
     {
         ulong before = dropped();
-        var (sent, failures, elapsed, cpu) = sender.Flood(MaxPackets, MaxTime);
+        double cpuStart = ThreadCpuClock.Seconds();
+        var (sent, failures, elapsed) = sender.Flood(MaxPackets, MaxTime);
+        double cpu = ThreadCpuClock.Seconds() - cpuStart;
         Thread.Sleep(100); // let the receiving softirq finish the queue
         ulong drops = dropped() - before;
         double pps = drops / elapsed.TotalSeconds;

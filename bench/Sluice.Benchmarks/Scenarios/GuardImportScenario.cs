@@ -5,7 +5,7 @@ using Sluice.Benchmarks.Guard;
 using Sluice.Benchmarks.Harness;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Tests;
+using Sluice.Lab;
 
 namespace Sluice.Benchmarks.Scenarios;
 
@@ -108,16 +108,11 @@ public sealed class GuardImportScenario : IScenario
         }
     }
 
-    private static string ControllerCommit()
-    {
-        var (code, output, _, _) = ExternalProcess.Run("git", "-C", BenchPaths.Root, "log", "-1", "--format=%h %cd", "--date=format:%H:%M",
-            "--", "src/Sluice.Programs/Guard");
-        return code == 0 ? output.Trim() : "unknown";
-    }
+    private static string ControllerCommit() => BenchPaths.LastCommit("src/Sluice.Programs/Guard");
 
     private static double MeasureLibbpf(string binary, string keyFile, Samples wall)
     {
-        var figures = ExternalProcess.RunBaseline(binary, keyFile);
+        var figures = CBaseline.Run(binary, keyFile);
         if (figures["prefixes"] != Prefixes) throw new InvalidOperationException($"lpm_import wrote {figures["prefixes"]} prefixes");
         return Report("libbpf", figures["seconds"], figures["cpu_seconds"], wall);
     }

@@ -26,7 +26,7 @@ public sealed class MapOpsScenario : IScenario
         {
             void Baseline()
             {
-                var figures = ExternalProcess.RunBaseline(binary, Operations.ToString(), Keys.ToString());
+                var figures = CBaseline.Run(binary, Operations.ToString(), Keys.ToString());
                 lookup.Baseline.Add(figures["lookup_ns_per_op"]);
                 update.Baseline.Add(figures["update_ns_per_op"]);
             }

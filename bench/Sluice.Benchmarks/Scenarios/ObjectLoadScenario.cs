@@ -1,3 +1,4 @@
+using Sluice.Lab;
 using System.Diagnostics;
 using Sluice.Benchmarks.Harness;
 using Sluice.Bpf;
@@ -32,7 +33,7 @@ public sealed class ObjectLoadScenario : IScenario
         MeasureSluice(objectPath, 5); // warm-up: the first load JITs the reader and the loader
         var (sluice, baseline) = Interleaved.Run(rounds,
             () => MeasureSluice(objectPath, LoadsPerRound),
-            () => ExternalProcess.RunBaseline(loader, objectPath, LoadsPerRound.ToString())["load_ms_median"]);
+            () => CBaseline.Run(loader, objectPath, LoadsPerRound.ToString())["load_ms_median"]);
         return new Measurement("object-load-in-process", "ms", Better.Lower, sluice.Median, baseline.Median, "libbpf", null);
     }
 
@@ -79,7 +80,7 @@ public sealed class ObjectLoadScenario : IScenario
         if (Directory.Exists(pinDir)) Directory.Delete(pinDir, recursive: true);
         try
         {
-            var (exitCode, _, error, elapsed) = ExternalProcess.Run(file, arguments);
+            var (exitCode, _, error, elapsed) = ShellCommand.Execute(file, arguments, Timeout.InfiniteTimeSpan);
             if (exitCode != 0) return (double.NaN, $"{Path.GetFileName(file)} exited with {exitCode}: {error.Trim()}");
             return (elapsed.TotalMilliseconds, null);
         }

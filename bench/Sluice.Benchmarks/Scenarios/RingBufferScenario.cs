@@ -37,7 +37,7 @@ public sealed class RingBufferScenario : IScenario
 
     private static double MeasureLibbpf(string consumer, string objectPath, Samples efficiency)
     {
-        var figures = ExternalProcess.RunBaseline(consumer, objectPath, Events.ToString());
+        var figures = CBaseline.Run(consumer, objectPath, Events.ToString());
         if (figures["out_of_order"] != 0) throw new InvalidOperationException("libbpf consumer saw records out of order");
         efficiency.Add(figures["events_per_cpu_second"]);
         Report("libbpf", figures["events_per_second"], figures["received"], figures["dropped"], figures["seconds"], figures["consumer_cpu_seconds"]);

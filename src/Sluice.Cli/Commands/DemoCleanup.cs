@@ -1,4 +1,4 @@
-using System.Globalization;
+using Sluice.Lab;
 using Sluice.Programs.Guard;
 
 namespace Sluice.Cli.Commands;
@@ -28,9 +28,7 @@ internal static class DemoCleanup
         foreach (var directory in Leftovers())
         {
             string name = Path.GetFileName(directory);
-            string digits = new([.. name[DemoNetwork.Prefix.Length..].TakeWhile(char.IsAsciiDigit)]);
-            if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || Directory.Exists($"/proc/{pid}")) continue;
-            Remove(new GuardTarget(DemoNetwork.ServerInterface, name));
+            if (LabNamespace.IsOrphan(name, DemoNetwork.Prefix)) Remove(new GuardTarget(DemoNetwork.ServerInterface, name));
         }
     }
 

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using Sluice.Bpf;
 using Sluice.Cli.Infrastructure;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Traffic;
+using Sluice.Lab.Traffic;
 
 namespace Sluice.Cli.Commands;
 

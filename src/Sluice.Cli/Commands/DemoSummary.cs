@@ -1,6 +1,6 @@
 using Sluice.Cli.Infrastructure;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Traffic;
+using Sluice.Lab.Traffic;
 
 namespace Sluice.Cli.Commands;
 

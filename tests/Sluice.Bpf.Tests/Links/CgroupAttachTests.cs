@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Sluice.Bpf.Object;
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Tests.VethNamespaces;
+using static Sluice.Lab.VethNamespaces;
 
 namespace Sluice.Bpf.Tests.Links;
 

@@ -1,6 +1,6 @@
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Tests.VethNamespaces;
+using static Sluice.Lab.VethNamespaces;
 
 namespace Sluice.Bpf.Tests.Links;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using Sluice.Bpf.Object;
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Tests.VethNamespaces;
+using static Sluice.Lab.VethNamespaces;
 
 namespace Sluice.Bpf.Tests.Links;
 

@@ -1,5 +1,5 @@
 using Xunit;
-using static Sluice.Tests.VethNamespaces;
+using static Sluice.Lab.VethNamespaces;
 
 namespace Sluice.Bpf.Tests.Links;
 

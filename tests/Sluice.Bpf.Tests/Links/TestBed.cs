@@ -1,4 +1,3 @@
-using Sluice.Tests;
 
 namespace Sluice.Bpf.Tests.Links;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Sluice.Tests;
 
 namespace Sluice.Bpf.Tests.Links;
 

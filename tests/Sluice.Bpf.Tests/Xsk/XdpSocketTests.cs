@@ -6,7 +6,7 @@ using System.Text;
 using Sluice.Bpf.Tests.Links;
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Tests.VethNamespaces;
+using static Sluice.Lab.VethNamespaces;
 
 namespace Sluice.Bpf.Tests.Xsk;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Sluice.Tests;
 using Xunit;
 
 namespace Sluice.Cli.Tests.Guard;

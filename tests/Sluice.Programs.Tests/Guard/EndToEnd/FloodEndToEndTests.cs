@@ -1,7 +1,7 @@
 using System.Net;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Traffic;
+using Sluice.Lab.Traffic;
 using Sluice.Tests;
 using Xunit;
 

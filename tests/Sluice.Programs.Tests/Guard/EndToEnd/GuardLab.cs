@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Tests;
 
 namespace Sluice.Programs.Tests.Guard.EndToEnd;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Sluice.Bpf;
-using Sluice.Programs.Traffic;
+using Sluice.Lab.Traffic;
 using Sluice.Tests;
 using Xunit;
 

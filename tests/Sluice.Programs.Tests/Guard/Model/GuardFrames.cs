@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 
 namespace Sluice.Programs.Tests.Guard.Model;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 
 namespace Sluice.Programs.Tests.Guard.Model;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 using Sluice.Tests;
 using Xunit;
 

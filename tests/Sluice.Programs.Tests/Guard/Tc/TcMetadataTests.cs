@@ -4,7 +4,7 @@ using Sluice.Bpf;
 using Sluice.Programs.Guard;
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Tests.VethNamespaces;
+using static Sluice.Lab.VethNamespaces;
 
 namespace Sluice.Programs.Tests.Guard.Tc;
 

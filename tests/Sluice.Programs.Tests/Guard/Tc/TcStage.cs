@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Tests;
 
 namespace Sluice.Programs.Tests.Guard.Tc;
 

@@ -1,9 +1,8 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
+using Sluice.Lab.Traffic;
 using Sluice.Programs.Guard;
-using Sluice.Tests;
 
 namespace Sluice.Programs.Tests.Guard.Tc;
 
@@ -79,17 +78,8 @@ internal sealed class TcVethBed : IDisposable
         return socket;
     }));
 
-    /// <summary>
-    /// Sends whole Ethernet frames (VLAN tags and all) out of the sender's veth end through an AF_PACKET socket,
-    /// which the kernel hands to the device as they are.
-    /// </summary>
-    internal void SendFrames(IEnumerable<byte[]> frames)
-    {
-        int index = Sender.GetInterfaceIndex(Pair.SenderInterface);
-        using var socket = Sender.Run(() => new Socket(AddressFamily.Packet, SocketType.Raw, ProtocolType.Raw));
-        socket.Bind(new LinkLayerEndPoint(index));
-        foreach (var frame in frames) socket.Send(frame);
-    }
+    /// <summary>Sends whole Ethernet frames (VLAN tags and all) out of the sender's veth end, exactly as built.</summary>
+    internal void SendFrames(IEnumerable<byte[]> frames) => PacketSender.SendOnce(Pair.SenderNamespace, Pair.SenderInterface, [.. frames]);
 
     /// <summary>Connects within <paramref name="timeout"/>; false when the handshake did not complete in time.</summary>
     internal static async Task<bool> TryConnectAsync(Socket socket, IPEndPoint server, TimeSpan timeout)
@@ -115,22 +105,6 @@ internal sealed class TcVethBed : IDisposable
             await Task.Delay(10);
         }
         return condition();
-    }
-
-    /// <summary>struct sockaddr_ll naming an interface (protocol ETH_P_ALL), for binding an AF_PACKET socket.</summary>
-    private sealed class LinkLayerEndPoint(int interfaceIndex) : EndPoint
-    {
-        public override AddressFamily AddressFamily => AddressFamily.Packet;
-
-        public override SocketAddress Serialize()
-        {
-            var address = new SocketAddress(AddressFamily.Packet, 20);
-            address[3] = 3; // sll_protocol: htons(ETH_P_ALL)
-            BinaryPrimitives.WriteInt32LittleEndian(address.Buffer.Span[4..], interfaceIndex);
-            return address;
-        }
-
-        public override EndPoint Create(SocketAddress socketAddress) => this;
     }
 
     private T Own<T>(T resource) where T : IDisposable

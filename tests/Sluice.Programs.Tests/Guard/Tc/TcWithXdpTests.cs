@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Tests.VethNamespaces;
+using static Sluice.Lab.VethNamespaces;
 
 namespace Sluice.Programs.Tests.Guard.Tc;
 

@@ -3,10 +3,10 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Programs.Packets.PacketBuilder;
+using static Sluice.Lab.Packets.PacketBuilder;
 
 namespace Sluice.Programs.Tests.Guard.Xdp;
 

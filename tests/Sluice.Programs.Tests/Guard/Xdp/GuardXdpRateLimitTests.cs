@@ -3,7 +3,7 @@ using Sluice.Bpf;
 using Sluice.Programs.Guard;
 using Sluice.Tests;
 using Xunit;
-using static Sluice.Programs.Packets.PacketBuilder;
+using static Sluice.Lab.Packets.PacketBuilder;
 
 namespace Sluice.Programs.Tests.Guard.Xdp;
 

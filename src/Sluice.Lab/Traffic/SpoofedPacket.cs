@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using Sluice.Programs.Packets;
+using Sluice.Lab.Packets;
 
-namespace Sluice.Programs.Traffic;
+namespace Sluice.Lab.Traffic;
 
 /// <summary>
 /// One reusable IP packet (no Ethernet header: raw sockets add it) whose source address and ports change per send,

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Sluice.Programs.Packets;
+namespace Sluice.Lab.Packets;
 
 /// <summary>
 /// Builds Ethernet frames with IPv4/IPv6 and TCP/UDP/ICMP headers, checksums included, for BPF_PROG_TEST_RUN

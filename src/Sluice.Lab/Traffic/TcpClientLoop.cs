@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
 
-namespace Sluice.Programs.Traffic;
+namespace Sluice.Lab.Traffic;
 
 /// <summary>What a <see cref="TcpClientLoop"/> does: how many connections, to where, from where, how fast.</summary>
 public sealed record TcpClientOptions

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
 
-namespace Sluice.Programs.Traffic;
+namespace Sluice.Lab.Traffic;
 
 /// <summary>
 /// A paced stream of UDP datagrams from a real (bound, not spoofed) local address, each carrying its sequence number

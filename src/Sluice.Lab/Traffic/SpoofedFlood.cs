@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
 
-namespace Sluice.Programs.Traffic;
+namespace Sluice.Lab.Traffic;
 
 /// <summary>
 /// A bounded SYN or UDP flood from spoofed source addresses, sent through a raw IP socket (the kernel adds the

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
 
-namespace Sluice.Programs.Traffic;
+namespace Sluice.Lab.Traffic;
 
 /// <summary>
 /// A tiny TCP echo server: every byte a client sends comes back, until the client closes. The listening socket is

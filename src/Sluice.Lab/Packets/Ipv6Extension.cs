@@ -1,4 +1,4 @@
-namespace Sluice.Programs.Packets;
+namespace Sluice.Lab.Packets;
 
 /// <summary>
 /// One IPv6 extension header for

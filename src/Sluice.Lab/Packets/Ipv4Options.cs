@@ -1,4 +1,4 @@
-namespace Sluice.Programs.Packets;
+namespace Sluice.Lab.Packets;
 
 /// <summary>
 /// How <see cref="PacketBuilder.Ipv4(System.Net.IPAddress, System.Net.IPAddress, byte, ReadOnlySpan{byte}, Ipv4Options)"/>

@@ -1,4 +1,4 @@
-namespace Sluice.Programs.Packets;
+namespace Sluice.Lab.Packets;
 
 /// <summary>One VLAN tag: its TPID (0x8100 802.1Q or 0x88a8 802.1ad) and the 12-bit VLAN id with priority bits.</summary>
 /// <param name="Id">The tag control information (priority, DEI, VLAN id); only the low 16 bits are written.</param>

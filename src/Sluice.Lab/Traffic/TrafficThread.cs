@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Sluice.Bpf;
 
-namespace Sluice.Programs.Traffic;
+namespace Sluice.Lab.Traffic;
 
 /// <summary>Runs blocking traffic work on its own thread, inside a network namespace when one is given.</summary>
 internal static class TrafficThread

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Sluice.Programs.Traffic;
+namespace Sluice.Lab.Traffic;
 
 /// <summary>
 /// The address ranges the traffic generators accept: 198.18.0.0/15 (RFC 2544 benchmarking) and fd00::/8 (unique

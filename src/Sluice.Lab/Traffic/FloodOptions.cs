@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Sluice.Programs.Traffic;
+namespace Sluice.Lab.Traffic;
 
 /// <summary>What a <see cref="SpoofedFlood"/> sends.</summary>
 public enum FloodKind

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Sluice.Programs.Packets;
+namespace Sluice.Lab.Packets;
 
 // VLAN tags, IPv4 options and fragments, IPv6 extension headers, ICMPv6, transport checksums and truncation:
 // what parsing and bypass tests need on top of the plain frames.
