@@ -15,6 +15,7 @@ internal static class Program
         ("map", MapCommands.Create),
         ("net", NetCommands.Create),
         ("link", LinkCommands.Create),
+        ("btf", BtfCommands.Create),
         ("feature", FeatureCommand.Create),
         ("guard", GuardCommands.Create),
         ("demo", DemoCommand.Create),

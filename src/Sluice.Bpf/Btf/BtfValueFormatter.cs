@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Sluice.Bpf.Object;
+using Sluice.Bpf.Object;
+
+namespace Sluice.Bpf;
 
 /// <summary>
 /// Renders raw bytes as the BTF type they hold, the way bpftool's "formatted" map output does: structs and unions as
