@@ -23,29 +23,29 @@ public static class BtfRawDump
     {
         ArgumentNullException.ThrowIfNull(btf);
         ArgumentNullException.ThrowIfNull(type);
-        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"[{type.Id}] {KindName(type.Kind)} '{(type.Name.Length == 0 ? "(anon)" : type.Name)}'");
+        var text = new StringBuilder().Append(FormattableString.Invariant($"[{type.Id}] {KindName(type.Kind)} '{(type.Name.Length == 0 ? "(anon)" : type.Name)}'"));
         switch (type.Kind)
         {
             case BtfKind.Int:
-                text.Append(CultureInfo.InvariantCulture, $" size={type.Size} bits_offset={type.IntOffset} nr_bits={type.IntBits} encoding={IntEncoding(type.IntEncoding)}");
+                text.Append(FormattableString.Invariant($" size={type.Size} bits_offset={type.IntOffset} nr_bits={type.IntBits} encoding={IntEncoding(type.IntEncoding)}"));
                 break;
             case BtfKind.Pointer or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict or BtfKind.TypeTag:
-                text.Append(CultureInfo.InvariantCulture, $" type_id={type.ReferencedTypeId}");
+                text.Append(FormattableString.Invariant($" type_id={type.ReferencedTypeId}"));
                 break;
             case BtfKind.Array:
                 var array = type.Array!.Value;
-                text.Append(CultureInfo.InvariantCulture, $" type_id={array.ElementTypeId} index_type_id={array.IndexTypeId} nr_elems={array.Count}");
+                text.Append(FormattableString.Invariant($" type_id={array.ElementTypeId} index_type_id={array.IndexTypeId} nr_elems={array.Count}"));
                 break;
             case BtfKind.Struct or BtfKind.Union:
-                text.Append(CultureInfo.InvariantCulture, $" size={type.Size} vlen={type.Members.Count}");
+                text.Append(FormattableString.Invariant($" size={type.Size} vlen={type.Members.Count}"));
                 foreach (var member in type.Members)
                 {
-                    text.Append(CultureInfo.InvariantCulture, $"\n\t'{(member.Name.Length == 0 ? "(anon)" : member.Name)}' type_id={member.TypeId} bits_offset={member.BitOffset}");
-                    if (member.BitfieldSize != 0) text.Append(CultureInfo.InvariantCulture, $" bitfield_size={member.BitfieldSize}");
+                    text.Append(FormattableString.Invariant($"\n\t'{(member.Name.Length == 0 ? "(anon)" : member.Name)}' type_id={member.TypeId} bits_offset={member.BitOffset}"));
+                    if (member.BitfieldSize != 0) text.Append(FormattableString.Invariant($" bitfield_size={member.BitfieldSize}"));
                 }
                 break;
             case BtfKind.Enum or BtfKind.Enum64:
-                text.Append(CultureInfo.InvariantCulture, $" encoding={(type.KindFlag ? "SIGNED" : "UNSIGNED")} size={type.Size} vlen={type.EnumValues.Count}");
+                text.Append(FormattableString.Invariant($" encoding={(type.KindFlag ? "SIGNED" : "UNSIGNED")} size={type.Size} vlen={type.EnumValues.Count}"));
                 foreach (var value in type.EnumValues)
                 {
                     // Unsigned enums print their values unsigned, at the enum's width; 64-bit ones carry C's suffix.
@@ -53,37 +53,37 @@ public static class BtfRawDump
                         : type.Kind == BtfKind.Enum ? ((uint)value.Value).ToString(CultureInfo.InvariantCulture)
                         : ((ulong)value.Value).ToString(CultureInfo.InvariantCulture);
                     if (type.Kind == BtfKind.Enum64) number += type.KindFlag ? "LL" : "ULL";
-                    text.Append(CultureInfo.InvariantCulture, $"\n\t'{value.Name}' val={number}");
+                    text.Append(FormattableString.Invariant($"\n\t'{value.Name}' val={number}"));
                 }
                 break;
             case BtfKind.Forward:
                 text.Append(type.KindFlag ? " fwd_kind=union" : " fwd_kind=struct");
                 break;
             case BtfKind.Function:
-                text.Append(CultureInfo.InvariantCulture, $" type_id={type.ReferencedTypeId} linkage={Linkage(type.Linkage)}");
+                text.Append(FormattableString.Invariant($" type_id={type.ReferencedTypeId} linkage={Linkage(type.Linkage)}"));
                 break;
             case BtfKind.FunctionProto:
-                text.Append(CultureInfo.InvariantCulture, $" ret_type_id={type.ReferencedTypeId} vlen={type.Parameters.Count}");
+                text.Append(FormattableString.Invariant($" ret_type_id={type.ReferencedTypeId} vlen={type.Parameters.Count}"));
                 foreach (var parameter in type.Parameters)
-                    text.Append(CultureInfo.InvariantCulture, $"\n\t'{(parameter.Name.Length == 0 ? "(anon)" : parameter.Name)}' type_id={parameter.TypeId}");
+                    text.Append(FormattableString.Invariant($"\n\t'{(parameter.Name.Length == 0 ? "(anon)" : parameter.Name)}' type_id={parameter.TypeId}"));
                 break;
             case BtfKind.Variable:
-                text.Append(CultureInfo.InvariantCulture, $" type_id={type.ReferencedTypeId}, linkage={Linkage(type.Linkage)}");
+                text.Append(FormattableString.Invariant($" type_id={type.ReferencedTypeId}, linkage={Linkage(type.Linkage)}"));
                 break;
             case BtfKind.DataSection:
-                text.Append(CultureInfo.InvariantCulture, $" size={type.Size} vlen={type.Variables.Count}");
+                text.Append(FormattableString.Invariant($" size={type.Size} vlen={type.Variables.Count}"));
                 foreach (var entry in type.Variables)
                 {
                     var variable = btf.TypeById(entry.TypeId);
-                    text.Append(CultureInfo.InvariantCulture, $"\n\ttype_id={entry.TypeId} offset={entry.Offset} size={entry.Size}");
-                    if (variable is not null) text.Append(CultureInfo.InvariantCulture, $" ({KindName(variable.Kind)} '{variable.Name}')");
+                    text.Append(FormattableString.Invariant($"\n\ttype_id={entry.TypeId} offset={entry.Offset} size={entry.Size}"));
+                    if (variable is not null) text.Append(FormattableString.Invariant($" ({KindName(variable.Kind)} '{variable.Name}')"));
                 }
                 break;
             case BtfKind.Float:
-                text.Append(CultureInfo.InvariantCulture, $" size={type.Size}");
+                text.Append(FormattableString.Invariant($" size={type.Size}"));
                 break;
             case BtfKind.DeclarationTag:
-                text.Append(CultureInfo.InvariantCulture, $" type_id={type.ReferencedTypeId} component_idx={type.ComponentIndex}");
+                text.Append(FormattableString.Invariant($" type_id={type.ReferencedTypeId} component_idx={type.ComponentIndex}"));
                 break;
         }
         return text.ToString();

@@ -20,6 +20,7 @@ public sealed partial class BtfSpec
     public static BtfSpec Parse(ReadOnlySpan<byte> blob, string name, BtfSpec? baseBtf = null) =>
         BtfParser.Parse(blob.ToArray(), name, baseBtf, eager: false);
 
+#if NET // The source generator compiles these sources as an analyzer, where file I/O is banned (RS1035).
     /// <summary>
     /// Reads BTF from a file: raw BTF (what /sys/kernel/btf/* and <c>bpftool btf dump ... format raw</c> hold), or an
     /// ELF file with a .BTF section (a vmlinux image, an object). See <see cref="Parse"/> for <paramref name="baseBtf"/>.
@@ -39,6 +40,7 @@ public sealed partial class BtfSpec
         }
         return BtfParser.Parse(bytes, name, baseBtf, eager: false);
     }
+#endif
 
     /// <summary>The first type named <paramref name="name"/> (of <paramref name="kind"/> when given), or null.</summary>
     /// <remarks>For split BTF the base's types are searched first, as libbpf does.</remarks>
