@@ -52,13 +52,20 @@ public class PerfEventArrayTests
 
         int received = 0;
         reader.Consume((_, _) => received++);
-        // The kernel reports a loss with the next record that fits, so write once more into the drained ring.
-        collection.Program("xdp_perf_output").TestRun(new byte[64]);
-        reader.Consume((_, _) => received++);
+        // The kernel reports a loss with the next record that fits on the same CPU, so write more into the drained
+        // rings until it does (test runs land on whichever CPU the scheduler picks).
+        int flushes = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (reader.LostRecords == 0 && DateTime.UtcNow < deadline)
+        {
+            collection.Program("xdp_perf_output").TestRun(new byte[64]);
+            flushes++;
+            reader.Consume((_, _) => received++);
+        }
 
-        Assert.True(received < Runs, $"all {Runs} records fit a one-page ring?");
+        Assert.True(received < Runs + flushes, $"all {Runs} records fit a one-page ring?");
         Assert.True(reader.LostRecords > 0, "the kernel reported no lost records");
-        Assert.True((ulong)received + reader.LostRecords <= Runs + 1, $"{received} received + {reader.LostRecords} lost > {Runs + 1} sent");
+        Assert.True((ulong)received + reader.LostRecords <= (ulong)(Runs + flushes), $"{received} received + {reader.LostRecords} lost > {Runs + flushes} sent");
     }
 
     [Fact]
