@@ -16,6 +16,8 @@ internal static class Program
         ("prog", ProgCommands.Create),
         ("map", MapCommands.Create),
         ("net", NetCommands.Create),
+        ("link", LinkCommands.Create),
+        ("btf", BtfCommands.Create),
         ("feature", FeatureCommand.Create),
         ("guard", GuardCommands.Create),
         ("echo", EchoCommands.Create),

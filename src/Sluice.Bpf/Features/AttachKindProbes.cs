@@ -17,6 +17,10 @@ internal static class AttachKindProbes
         AttachmentKind.CgroupProgram => ByBtf("cgroup_bpf", 4, 10),
         AttachmentKind.SockmapLink => ByBtf("sockmap_link", 6, 10),
         AttachmentKind.SockmapProgram => ByBtf("sk_psock_progs", 4, 17),
+        AttachmentKind.PerfEventLink => ByBtf("bpf_perf_link", 5, 15),
+        AttachmentKind.RawTracepointLink => ByBtf("bpf_raw_tp_link", 4, 17),
+        AttachmentKind.TracingLink => ByBtf("bpf_tracing_link", 5, 5),
+        AttachmentKind.KprobeMultiLink => ByBtf("bpf_kprobe_multi_link", 5, 18),
         _ => FeatureSupport.Unknown,
     };
 

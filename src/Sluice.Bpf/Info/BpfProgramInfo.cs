@@ -60,6 +60,12 @@ public sealed record BpfProgramInfo
     /// <summary>Instructions the verifier processed (Linux 5.16).</summary>
     public required uint VerifiedInstructions { get; init; }
 
+    /// <summary>The kernel BTF type the program was loaded against (tp_btf, fentry, fexit, lsm: attach_btf_id, Linux 5.16), 0 if none.</summary>
+    public uint AttachBtfId { get; init; }
+
+    /// <summary>The id of the BTF object that holds <see cref="AttachBtfId"/> (vmlinux or a module), 0 if none.</summary>
+    public uint AttachBtfObjectId { get; init; }
+
     /// <summary>Reads the info of the program behind <paramref name="fd"/>, including its map ids (a second call).</summary>
     public static unsafe BpfProgramInfo FromFd(BpfFd fd)
     {
@@ -99,6 +105,8 @@ public sealed record BpfProgramInfo
             RunCount = info.RunCnt,
             RecursionMisses = info.RecursionMisses,
             VerifiedInstructions = info.VerifiedInsns,
+            AttachBtfId = info.AttachBtfId,
+            AttachBtfObjectId = info.AttachBtfObjId,
         };
     }
 

@@ -15,6 +15,16 @@ internal static unsafe class ObjectInfo
         }
     }
 
+    /// <summary>Like <see cref="Read{TInfo}"/>, but false instead of an exception when the kernel refuses the request.</summary>
+    internal static bool TryRead<TInfo>(BpfFd fd, ref TInfo info) where TInfo : unmanaged
+    {
+        fixed (TInfo* pointer = &info)
+        {
+            var attr = new ObjInfoAttr { BpfFd = (uint)fd.Value, InfoLen = (uint)sizeof(TInfo), Info = (ulong)pointer };
+            return BpfSyscall.TryInvoke(BpfCommand.ObjGetInfoByFd, ref attr, out _) >= 0;
+        }
+    }
+
     /// <summary>The id after <paramref name="startId"/> (0 = first); false at the end.</summary>
     internal static bool TryGetNextId(BpfCommand command, uint startId, out uint nextId)
     {

@@ -95,6 +95,7 @@ internal static unsafe partial class Libc
     internal const int EINVAL = 22;
     internal const int EEXIST = 17;
     internal const int ENOTSUP = 95;
+    internal const int ESRCH = 3;
 
     internal const int RLIMIT_MEMLOCK = 8;
     internal const int SC_NPROCESSORS_CONF = 83;

@@ -19,6 +19,8 @@ public enum AttachFailure
     NotSupported,
     /// <summary>The expected program was not the one attached (a concurrent change won the race).</summary>
     ExpectedProgramMismatch,
+    /// <summary>The hook's target (tracepoint, kernel function, symbol in a binary) does not exist.</summary>
+    TargetNotFound,
     /// <summary>The caller lacks the privileges (CAP_NET_ADMIN, CAP_BPF, CAP_SYS_ADMIN).</summary>
     PermissionDenied,
 }

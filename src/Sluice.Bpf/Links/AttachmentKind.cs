@@ -19,6 +19,14 @@ public enum AttachmentKind
     SockmapLink,
     /// <summary>A sockmap/sockhash program through BPF_PROG_ATTACH (Linux 4.17).</summary>
     SockmapProgram,
-    /// <summary>Any other bpf_link (netns, tracing, ...).</summary>
+    /// <summary>A perf event (tracepoint, kprobe, uprobe) through a bpf_link (Linux 5.15).</summary>
+    PerfEventLink,
+    /// <summary>A raw tracepoint or a tp_btf program through BPF_RAW_TRACEPOINT_OPEN (Linux 4.17; tp_btf 5.5).</summary>
+    RawTracepointLink,
+    /// <summary>fentry/fexit/fmod_ret/lsm through a BPF trampoline link (Linux 5.5; lsm 5.7).</summary>
+    TracingLink,
+    /// <summary>Many kernel functions through one kprobe-multi link (Linux 5.18, CONFIG_FPROBE).</summary>
+    KprobeMultiLink,
+    /// <summary>Any other bpf_link (netns, iterators, ...).</summary>
     OtherLink,
 }

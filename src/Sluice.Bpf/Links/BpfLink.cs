@@ -103,11 +103,18 @@ public class BpfLink : IBpfAttachment
     /// Detaches the program now even though pins or other fds still reference the link (BPF_LINK_DETACH, Linux 5.9).
     /// The link object remains, defunct, until its last reference goes.
     /// </summary>
+    /// <exception cref="BpfNotSupportedException">The kernel cannot force-detach this link type (perf event links,
+    /// for example): remove its pins and close its fds instead.</exception>
     public void Detach()
     {
         var attr = new LinkDetachAttr { LinkFd = (uint)Fd.Value };
         if (BpfSyscall.TryInvoke(BpfCommand.LinkDetach, ref attr, out int errno) < 0 && errno != Libc.ENOLINK)
+        {
+            if (errno == Libc.EOPNOTSUPP)
+                throw new BpfNotSupportedException($"forced detach (BPF_LINK_DETACH) of {Type} links", "5.9",
+                    $"the kernel cannot detach a {Type} link while it is held; link {Id} goes away when its pins are removed and its fds closed");
             throw BpfException.FromErrno(BpfCommand.LinkDetach, errno, $"link {Id} ({Type})");
+        }
         _programId = 0;
     }
 
@@ -116,7 +123,7 @@ public class BpfLink : IBpfAttachment
 
     /// <summary>
     /// Opens a pinned link (BPF_OBJ_GET), e.g. one another process pinned, and returns the most specific type
-    /// (<see cref="XdpLink"/>, <see cref="TcxLink"/>, else <see cref="BpfLink"/>).
+    /// (<see cref="XdpLink"/>, <see cref="TcxLink"/>, <see cref="PerfEventLink"/>, ..., else <see cref="BpfLink"/>).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing is pinned at <paramref name="path"/>.</exception>
     /// <exception cref="BpfException">The pinned object is not a link.</exception>
@@ -151,6 +158,10 @@ public class BpfLink : IBpfAttachment
                 BpfLinkType.Tcx => new TcxLink(fd, info),
                 BpfLinkType.Cgroup => new CgroupLink(fd, info),
                 BpfLinkType.Sockmap => new SockmapLink(fd, info, info.AttachType ?? default),
+                BpfLinkType.PerfEvent => new PerfEventLink(fd, info, ""),
+                BpfLinkType.RawTracepoint => new RawTracepointLink(fd, info),
+                BpfLinkType.Tracing => new TracingLink(fd, info),
+                BpfLinkType.KprobeMulti => new KprobeMultiLink(fd, info),
                 BpfLinkType.Unspecified => throw new BpfException("BPF_OBJ_GET_INFO_BY_FD", Libc.EINVAL, $"{what} is not a link"),
                 _ => new BpfLink(fd, info),
             };

@@ -11,13 +11,16 @@ public sealed partial class BpfProgram
     /// <summary>
     /// Loads a program (BPF_PROG_LOAD): points its map references at <paramref name="maps"/> (by map name), passes
     /// BTF func/line info when <see cref="ProgramLoadOptions.Btf"/> is given (Linux 5.0), expected_attach_type only
-    /// when the spec has one, and the spec's flags, license and kernel version.
+    /// when the spec has one, and the spec's flags, license and kernel version. tp_btf, fentry, fexit, fmod_ret and
+    /// lsm programs get their attach_btf_id from the kernel's BTF (the target their section names).
     /// </summary>
     /// <param name="spec">The program, as the object reader or a hand assembler produced it.</param>
     /// <param name="maps">Maps by the names the spec's <see cref="ProgramSpec.MapReferences"/> use.</param>
     /// <param name="options">BTF, log and naming options.</param>
     /// <exception cref="BpfVerifierException">The verifier rejected the program; the message carries its reason.</exception>
     /// <exception cref="BpfException">The kernel refused before verifying (e.g. EPERM, EINVAL for an unknown type).</exception>
+    /// <exception cref="BpfNotSupportedException">The kernel cannot load the program's kind at all (e.g. fentry/fexit
+    /// on a kernel that refuses BPF trampolines), or has no BTF to find its attach target in.</exception>
     /// <exception cref="KeyNotFoundException">A referenced map is missing from <paramref name="maps"/>.</exception>
     /// <exception cref="BpfCoreRelocationException">
     /// The spec still has CO-RE relocations, or the verifier reached an instruction poisoned because a relocation or
@@ -49,6 +52,7 @@ public sealed partial class BpfProgram
             InsnOff = l.InstructionOffset, FileNameOff = l.FileNameOffset, LineOff = l.LineOffset, LineCol = l.PackedLineColumn,
         }).ToArray();
 
+        using var target = options.AttachBtfId is null ? AttachBtfTarget.For(spec) : null;
         int fd;
         int errno;
         string? log;
@@ -66,6 +70,8 @@ public sealed partial class BpfProgram
                 KernVersion = spec.KernelVersion,
                 ProgFlags = spec.Flags,
                 ExpectedAttachType = spec.HasExpectedAttachType ? (uint)spec.ExpectedAttachType : 0,
+                AttachBtfId = options.AttachBtfId ?? target?.TypeId ?? 0,
+                AttachProgFd = (uint)(target?.ModuleBtf?.Value ?? 0),
             };
             ObjectName.Write(options.KernelName ?? spec.Name, attr.ProgName);
             if (btf is not null && (funcInfo.Length > 0 || lineInfo.Length > 0))
@@ -86,7 +92,11 @@ public sealed partial class BpfProgram
             }
             fd = ProgLoadWithLog.Load(ref attr, options.LogLevel, options.LogSize, out errno, out log);
         }
-        if (fd < 0) throw (Exception?)ProgramLoadFailure.PoisonReached(spec, errno, log) ?? ProgramLoadFailure.Create(spec, errno, log);
+        if (fd < 0)
+        {
+            if (ProgramLoadFailure.TrampolinesRefused(spec, errno) is { } refused) throw refused;
+            throw (Exception?)ProgramLoadFailure.PoisonReached(spec, errno, log) ?? ProgramLoadFailure.Create(spec, errno, log);
+        }
         return new BpfProgram(new BpfFd(fd), spec.Name, spec.Type, options.LogLevel == VerifierLogLevel.None ? null : log);
     }
 }

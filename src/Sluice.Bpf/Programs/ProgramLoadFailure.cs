@@ -36,6 +36,22 @@ internal static class ProgramLoadFailure
         ("attach_btf_id", "a valid attach target (attach_btf_id)"),
     ];
 
+    /// <summary>
+    /// fentry/fexit/fmod_ret/lsm/freplace programs that a privileged caller could not load because the kernel refuses
+    /// BPF trampolines (EPERM before verifying, as on kernels whose ftrace cannot attach them): a missing feature,
+    /// not a verifier verdict. Null for every other failure.
+    /// </summary>
+    internal static BpfNotSupportedException? TrampolinesRefused(ProgramSpec spec, int errno)
+    {
+        if (errno != Libc.EPERM || !Privileges.IsRoot) return null;
+        var hook = TracingSection.Parse(spec.SectionName)?.Hook;
+        bool trampoline = spec.Type == BpfProgramType.Ext || hook is TracingHook.Fentry or TracingHook.Fexit
+            or TracingHook.ModifyReturn or TracingHook.Lsm;
+        if (!trampoline) return null;
+        return new BpfNotSupportedException($"BPF trampolines (fentry/fexit/fmod_ret/lsm/freplace; program '{spec.Name}', section '{spec.SectionName}')",
+            "5.5", "the kernel refused to load the program with EPERM although the caller is root, so it cannot attach BPF trampolines here");
+    }
+
     internal static BpfException Create(ProgramSpec spec, int errno, string? log)
     {
         if (!string.IsNullOrWhiteSpace(log) &&

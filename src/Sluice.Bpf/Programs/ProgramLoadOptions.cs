@@ -23,4 +23,10 @@ public sealed class ProgramLoadOptions
 
     /// <summary>Name to give the kernel object (default: the spec's name; sanitised to [A-Za-z0-9_.], 15 characters).</summary>
     public string? KernelName { get; init; }
+
+    /// <summary>
+    /// attach_btf_id to load with, overriding the one found from the section name in the kernel's BTF (tp_btf,
+    /// fentry, fexit, fmod_ret, lsm). Null (the default) looks it up.
+    /// </summary>
+    public uint? AttachBtfId { get; init; }
 }

@@ -16,24 +16,29 @@ internal static partial class MapCommands
     {
         var target = MapArgument();
         var json = CommonOptions.Json();
-        var dump = new Command("dump", "Print every key and value") { target, json };
+        var dump = new Command("dump", "Print every key and value (by their BTF types when the map has BTF, else hex)") { target, json };
         dump.SetAction(result => CommandRunner.Run(() =>
         {
             using var map = MapResolver.Open(result.GetValue(target)!);
             MapResolver.EnsureKeyed(map, "dump");
             var entries = ReadAll(map);
+            var formatting = MapFormatting.For(map);
             if (result.GetValue(json))
             {
                 JsonOutput.Write(writer =>
                 {
                     writer.WriteStartArray();
-                    foreach (var (key, value) in entries) WriteEntry(writer, map, key, value);
+                    foreach (var (key, value) in entries) WriteEntry(writer, map, key, value, formatting);
                     writer.WriteEndArray();
                 });
             }
             else
             {
-                foreach (var (key, value) in entries) WriteEntryText(map, key, value);
+                foreach (var (key, value) in entries)
+                {
+                    if (formatting is null) WriteEntryText(map, key, value);
+                    else formatting.WriteText(map, key, value);
+                }
                 Console.WriteLine($"Found {entries.Count} element{(entries.Count == 1 ? "" : "s")}");
             }
             return 0;
@@ -73,8 +78,10 @@ internal static partial class MapCommands
             var keyBytes = SizedLiteral(result.GetValue(key)!, "key", map.KeySize);
             var value = new byte[map.ValueBufferSize];
             if (!map.TryLookup(keyBytes, value)) throw new CliError($"map '{map.Name}': key {ByteLiteral.Format(keyBytes)} not found");
-            if (result.GetValue(json)) JsonOutput.Write(writer => WriteEntry(writer, map, keyBytes, value));
-            else WriteEntryText(map, keyBytes, value);
+            var formatting = MapFormatting.For(map);
+            if (result.GetValue(json)) JsonOutput.Write(writer => WriteEntry(writer, map, keyBytes, value, formatting));
+            else if (formatting is null) WriteEntryText(map, keyBytes, value);
+            else formatting.WriteText(map, keyBytes, value);
             return 0;
         }));
         return lookup;
@@ -145,7 +152,7 @@ internal static partial class MapCommands
         }
     }
 
-    private static void WriteEntry(Utf8JsonWriter writer, BpfMap map, byte[] key, byte[]? value)
+    private static void WriteEntry(Utf8JsonWriter writer, BpfMap map, byte[] key, byte[]? value, MapFormatting? formatting)
     {
         writer.WriteStartObject();
         writer.WriteHexArray("key", key);
@@ -164,6 +171,7 @@ internal static partial class MapCommands
             }
             writer.WriteEndArray();
         }
+        formatting?.WriteJson(writer, map, key, value);
         writer.WriteEndObject();
     }
 }

@@ -67,19 +67,33 @@ internal static class NetDetachCommands
     {
         var target = new Argument<string>("LINK") { Description = "Pinned link path or link id" };
         var link = new Command("link", "Detach a bpf_link (XDP, TCX, cgroup, sockmap) now and remove its pin") { target };
-        link.SetAction(result => CommandRunner.Run(() =>
+        link.SetAction(result => CommandRunner.Run(() => DetachLink(result.GetValue(target)!)));
+        return link;
+    }
+
+    /// <summary>Detaches the link at a pin or with an id and removes that pin (`net detach link`, `link detach`).</summary>
+    internal static int DetachLink(string text)
+    {
+        bool byId = uint.TryParse(text.StartsWith("id:", StringComparison.Ordinal) ? text[3..] : text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id);
+        if (!byId && !File.Exists(text)) throw new CliError($"{text}: no such pinned link");
+        using var bpfLink = byId ? OpenById(id) : BpfLink.OpenPinned(text);
+        try
         {
-            string text = result.GetValue(target)!;
-            bool byId = uint.TryParse(text.StartsWith("id:", StringComparison.Ordinal) ? text[3..] : text, NumberStyles.None, CultureInfo.InvariantCulture, out uint id);
-            if (!byId && !File.Exists(text)) throw new CliError($"{text}: no such pinned link");
-            using var bpfLink = byId ? OpenById(id) : BpfLink.OpenPinned(text);
             // Detach first: other pins or fds may still hold the link, and the program must stop now regardless.
             bpfLink.Detach();
-            if (!byId) bpfLink.Unpin();
-            Console.WriteLine($"detached link {bpfLink.Id} ({bpfLink.Type})" + (byId ? "" : $" and removed {text}"));
+        }
+        catch (BpfNotSupportedException) when (!byId)
+        {
+            // Perf event and raw tracepoint links cannot be forced off; removing the pin releases them when no
+            // other process holds them.
+            bpfLink.Unpin();
+            Console.WriteLine($"removed {text}: link {bpfLink.Id} ({Names.LinkType(bpfLink.Type)}) cannot be detached while held, " +
+                "so it goes away once no other pin or process holds it");
             return 0;
-        }));
-        return link;
+        }
+        if (!byId) bpfLink.Unpin();
+        Console.WriteLine($"detached link {bpfLink.Id} ({bpfLink.Type})" + (byId ? "" : $" and removed {text}"));
+        return 0;
     }
 
     private static BpfLink OpenById(uint id)

@@ -10,10 +10,11 @@ internal static partial class ProgCommands
 {
     internal static Command Create()
     {
-        var command = new Command("prog", "Loaded BPF programs: list, show, test-run");
+        var command = new Command("prog", "Loaded BPF programs: list, show, test-run, dump");
         command.Subcommands.Add(CreateList("list"));
         command.Subcommands.Add(CreateShow());
         command.Subcommands.Add(CreateRun());
+        command.Subcommands.Add(CreateDump());
         return command;
     }
 

@@ -37,9 +37,11 @@ internal static class Names
 
     internal static string AttachType(BpfAttachType type) => Snake(type.ToString());
 
+    internal static string LinkType(Sluice.Bpf.BpfLinkType type) => Snake(type.ToString());
+
     internal static string AttachmentKind(Sluice.Bpf.AttachmentKind kind) => Snake(kind.ToString());
 
-    private static string Snake(string pascal)
+    internal static string Snake(string pascal)
     {
         var builder = new StringBuilder(pascal.Length + 4);
         for (int i = 0; i < pascal.Length; i++)

@@ -75,6 +75,10 @@ public partial class BpftoolLoadallTests
         {
             return new Outcome(false, [], error.Message, error.ProgramName);
         }
+        catch (BpfNotSupportedException error)
+        {
+            return new Outcome(false, [], error.Message, FailedProgramOf(error.Feature));
+        }
         catch (Exception error) when (error is BpfException or InvalidOperationException or BpfObjectException)
         {
             return new Outcome(false, [], error.Message);
@@ -106,6 +110,12 @@ public partial class BpftoolLoadallTests
         var programs = loaded ? stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
         return new Outcome(loaded, programs, stderr.Result);
     }
+
+    private static string? FailedProgramOf(string feature) =>
+        ProgramInFeature().Match(feature) is { Success: true } match ? match.Groups[1].Value : null;
+
+    [GeneratedRegex(@"program '(\w+)'")]
+    private static partial Regex ProgramInFeature();
 
     [GeneratedRegex(@"prog '(\w+)': failed to load")]
     private static partial Regex FailedProgram();
