@@ -82,34 +82,3 @@ internal static class KsymResolver
     private static BpfCoreRelocationException Error(ProgramSpec program, string name, string problem) =>
         new(CoreFailureKind.MissingExtern, program.Name, $"program '{program.Name}': ksym '{name}' {problem}");
 }
-
-/// <summary>/proc/kallsyms, read on first use: addresses of kernel symbols (0 for unknown names).</summary>
-internal static class KernelSymbols
-{
-    private static readonly Lazy<Dictionary<string, ulong>> Table = new(Read);
-
-    /// <summary>True when every address reads as 0 (kptr_restrict hides them from this process).</summary>
-    internal static bool AddressesHidden => Table.Value.Count > 0 && Table.Value.Values.All(a => a == 0);
-
-    internal static ulong Address(string name) => Table.Value.TryGetValue(name, out ulong address) ? address : 0;
-
-    private static Dictionary<string, ulong> Read()
-    {
-        var table = new Dictionary<string, ulong>(StringComparer.Ordinal);
-        try
-        {
-            foreach (string line in File.ReadLines("/proc/kallsyms"))
-            {
-                // "ffffffff81000000 T _stext [module]": the first name wins, as libbpf's ksym lookup does.
-                var parts = line.Split(' ', 4);
-                if (parts.Length >= 3 && ulong.TryParse(parts[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong address))
-                    table.TryAdd(parts[2], address);
-            }
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // No kallsyms: every typeless ksym is missing.
-        }
-        return table;
-    }
-}

@@ -59,11 +59,19 @@ internal sealed class AttachBtfTarget : IDisposable
     {
         foreach (uint id in ObjectInfo.Ids(BpfCommand.BtfGetNextId))
         {
-            var fd = BpfBtfInfo.OpenById(id);
+#pragma warning disable CA2000 // returned to the caller (ownership moves) or disposed in the finally
+            BpfFd? fd = BpfBtfInfo.OpenById(id);
+#pragma warning restore CA2000
             if (fd is null) continue;
-            var info = BpfBtfInfo.FromFd(fd);
-            if (info.IsKernel && info.Name == module) return fd;
-            fd.Dispose();
+            try
+            {
+                var info = BpfBtfInfo.FromFd(fd);
+                if (info.IsKernel && info.Name == module) return Interlocked.Exchange(ref fd, null)!;
+            }
+            finally
+            {
+                fd?.Dispose();
+            }
         }
         throw new BpfException("BPF_PROG_LOAD", Libc.ENOENT,
             $"program '{spec.Name}': its target is in module '{module}', whose BTF object the kernel does not list");

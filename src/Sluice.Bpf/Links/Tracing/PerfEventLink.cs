@@ -39,7 +39,9 @@ public sealed class PerfEventLink : BpfLink
                     throw new BpfNotSupportedException("perf event bpf_link", "5.15");
                 throw TracingErrors.Explain(errno, identity, target, "BPF_LINK_CREATE");
             }
+#pragma warning disable CA2000 // the link owns the handle; the catch disposes it when the link cannot be made
             var handle = new BpfFd(fd);
+#pragma warning restore CA2000
             try
             {
                 return new PerfEventLink(handle, ReadInfo(handle), target) { CreatedHere = true };
