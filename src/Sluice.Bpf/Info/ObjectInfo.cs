@@ -39,13 +39,17 @@ internal static unsafe class ObjectInfo
         throw BpfException.FromErrno(command, errno);
     }
 
-    /// <summary>Opens the object with <paramref name="id"/>; null when it no longer exists (ENOENT).</summary>
+    /// <summary>
+    /// Opens the object with <paramref name="id"/>; null when it no longer exists (ENOENT) or is a link another
+    /// process is still creating or already tearing down (EAGAIN): in a listing of the whole system, that object is
+    /// not there to show.
+    /// </summary>
     internal static BpfFd? TryOpenById(BpfCommand command, uint id, uint openFlags = 0)
     {
         var attr = new GetIdAttr { Id = id, OpenFlags = openFlags };
         int fd = BpfSyscall.TryInvoke(command, ref attr, out int errno);
         if (fd >= 0) return new BpfFd(fd);
-        if (errno == Libc.ENOENT) return null;
+        if (errno == Libc.ENOENT || errno == Libc.EAGAIN) return null;
         throw BpfException.FromErrno(command, errno, $"id {id}");
     }
 
