@@ -29,33 +29,9 @@ internal static class CommandRunner
     /// </summary>
     internal static int Run(bool json, Func<int> body)
     {
-        if (!json) return Run(body);
-        try
-        {
-            return body();
-        }
-        catch (Exception error)
-        {
-            using var text = new StringWriter();
-            var stderr = Console.Error;
-            Console.SetError(text);
-            try
-            {
-                Report(error);
-            }
-            finally
-            {
-                Console.SetError(stderr);
-            }
-            string line = text.ToString().Split('\n')[0].Trim();
-            JsonOutput.Write(writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteString("error", line.StartsWith("error: ", StringComparison.Ordinal) ? line["error: ".Length..] : line);
-                writer.WriteEndObject();
-            });
-            return Failure;
-        }
+        // One JSON error path for every verb: Report writes {"error": ...} on stdout whenever JsonErrors is set.
+        if (json) JsonErrors = true;
+        return Run(body);
     }
 
     internal static async Task<int> RunAsync(Func<Task<int>> body)
@@ -81,7 +57,7 @@ internal static class CommandRunner
             // Scripts that asked for JSON parse stdout; the message is the same one line as on a terminal.
             string message = error is CliError or BpfException or BpfNotSupportedException or IOException or UnauthorizedAccessException
                 or ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException or BpfVerifierException
-                ? OneLine(error.Message) : $"{error.GetType().Name}: {OneLine(error.Message)}";
+                ? OneLine(SystemErrorText.Sentence(error)) : $"{error.GetType().Name}: {OneLine(SystemErrorText.Sentence(error))}";
             JsonOutput.Write(writer =>
             {
                 writer.WriteStartObject();
