@@ -13,6 +13,11 @@ namespace Sluice.Bpf;
 /// </summary>
 public static class LinkLayerAddresses
 {
+    /// <summary>The hardware address of <paramref name="interfaceName"/> in <paramref name="netns"/> (null: here); empty for devices without one.</summary>
+    /// <exception cref="BpfAttachException">No such interface (<see cref="AttachFailure.InterfaceNotFound"/>).</exception>
+    public static PhysicalAddress OfInterface(string interfaceName, NetworkNamespace? netns = null) =>
+        OfInterface(InterfaceResolver.ResolveIn(interfaceName, netns), netns);
+
     /// <summary>The hardware address of interface <paramref name="interfaceIndex"/> in <paramref name="netns"/> (null: here); empty for devices without one.</summary>
     /// <exception cref="BpfAttachException">No such interface (<see cref="AttachFailure.InterfaceNotFound"/>).</exception>
     public static PhysicalAddress OfInterface(int interfaceIndex, NetworkNamespace? netns = null)

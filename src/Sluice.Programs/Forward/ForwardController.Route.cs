@@ -64,8 +64,8 @@ public sealed partial class ForwardController
         string wanted = Mac(mac);
         foreach (var port in PortNames())
         {
-            var address = InterfaceAddresses.Mac(port, netns);
-            if (address is not null && Mac(address) == wanted) return port;
+            var address = LinkLayerAddresses.OfInterface(port, netns).GetAddressBytes();
+            if (address.Length > 0 && Mac(address) == wanted) return port;
         }
         return null;
     }
