@@ -127,12 +127,12 @@ public sealed class MetricsServer : IDisposable
 
     private async Task ServeConnection(Socket client, CancellationToken stopping)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        deadline.CancelAfter(_options.RequestTimeout);
         try
         {
             using (client)
             {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                deadline.CancelAfter(_options.RequestTimeout);
                 var request = await MetricsHttp.ReadRequest(client, deadline.Token).ConfigureAwait(false);
                 var response = Respond(request);
                 await MetricsHttp.Send(client, response, request?.Method == "HEAD", deadline.Token).ConfigureAwait(false);

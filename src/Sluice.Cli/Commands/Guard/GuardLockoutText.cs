@@ -22,6 +22,8 @@ internal static class GuardLockoutText
     {
         string where = notice.Target.Namespace is null ? "this network namespace" : $"netns {notice.Target.Namespace}";
         string looked = notice.Search.Problem ?? $"no established connection to TCP port {string.Join(", ", notice.Search.Ports)} in {where}";
-        return $"warning: found no SSH session to protect ({looked}; no SSH_CONNECTION): {notice.Change} not checked for lock-out";
+        // SSH_CONNECTION speaks for the caller's own namespace only, so it is worth naming only there.
+        string environment = notice.Target.Namespace is null ? "; SSH_CONNECTION not set" : "";
+        return $"warning: found no SSH session to protect ({looked}{environment}): {notice.Change} not checked for lock-out";
     }
 }
