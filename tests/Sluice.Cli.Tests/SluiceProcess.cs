@@ -11,14 +11,24 @@ internal static class SluiceProcess
         internal JsonElement Json() => JsonDocument.Parse(Stdout).RootElement;
     }
 
-    internal static Result Run(params string[] args)
+    internal static Result Run(params string[] args) => Run(new ProcessStartInfo("dotnet"), args);
+
+    /// <summary>
+    /// Runs the CLI under `env -i PATH=...`: an empty environment (no SSH_CONNECTION, SSH_CLIENT, HOME...), as sudo,
+    /// su -, cron and systemd give it.
+    /// </summary>
+    internal static Result RunWithoutEnvironment(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("env");
+        foreach (string a in new[] { "-i", $"PATH={Environment.GetEnvironmentVariable("PATH")}", "dotnet" }) start.ArgumentList.Add(a);
+        return Run(start, args);
+    }
+
+    private static Result Run(ProcessStartInfo start, string[] args)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sluice.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
