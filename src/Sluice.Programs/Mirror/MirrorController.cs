@@ -99,7 +99,8 @@ public sealed class MirrorController : IDisposable
             var before = controller._tables.Read();
             var after = new SortedDictionary<int, ClassifierRule>();
             for (int i = 0; i < matches.Count; i++) after[i] = matches[i];
-            controller._tables.Write(before, after);
+            // Everything, not only the difference: over pins of another version the tables may be new.
+            controller._tables.Write(before, after, everything: true);
             controller._target[0] = new MirrorTargetValue { InterfaceIndex = (uint)mirrorIndex };
         });
         return Open(target);

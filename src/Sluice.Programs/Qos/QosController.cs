@@ -46,8 +46,14 @@ public sealed class QosController : IDisposable
         if (options.HtbQdisc && options.Direction != TcDirection.Egress)
             throw new TcAppException("an htb qdisc shapes what an interface sends: --qdisc htb needs --direction egress");
         if (options.LinkRate is { Unit: RateUnit.Packets }) throw new TcAppException("the link rate of the htb qdisc must be a bit or byte rate");
-        TcAppAttacher.Attach(target, QosNames.Object, QosNames.Program, options.Direction, (netns, _, _) =>
+        TcAppAttacher.Attach(target, QosNames.Object, QosNames.Program, options.Direction, (netns, _, created) =>
         {
+            if (!created)
+            {
+                // Before the link takes this program: its tables may be new (an upgrade) and must hold the rules first.
+                using var tables = ClassifierTables.Open(target);
+                tables.Rebuild();
+            }
             if (options.HtbQdisc) InstallHtb(target, netns, options.LinkRate ?? Rate.Parse("1gbit"));
         });
         var controller = Open(target);
