@@ -31,7 +31,7 @@ public sealed partial class GuardController
     private T Write<T>(string what, Func<GuardWrite, T> change, CancellationToken cancellationToken = default)
     {
         using var held = EnterWriterLock(_pinLock, Target, cancellationToken);
-        if (!_pinLock.IsCurrent || !GuardMaps.Exists(Target))
+        if (!IsCurrent)
             throw new GuardException(GuardFailure.NotAttached, $"the guard on {Target.Describe()} was detached while {what} waited: nothing was changed") { Target = Target };
         int leftOver = GuardWrite.Recover(Target, _tables, _slots);
         if (leftOver > 0)

@@ -117,6 +117,12 @@ public sealed partial class GuardController : IDisposable
         };
     }
 
+    /// <summary>
+    /// True while the guard this controller opened is still attached: false once it was detached (its pin directory
+    /// removed), also when another guard was attached at the same target since (its maps are new; open it again).
+    /// </summary>
+    public bool IsCurrent => _pinLock.IsCurrent && GuardMaps.Exists(Target);
+
     /// <summary>The active settings.</summary>
     public GuardSettings Settings => GuardSettings.FromConfigValue(_slots.Active);
 
