@@ -13,15 +13,7 @@ internal static class SluiceProcess
 
     internal static Result Run(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sluice.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        using var process = Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         // A hang guard, not a speed limit: the demo on a loaded 2-core machine can take minutes.
@@ -31,5 +23,19 @@ internal static class SluiceProcess
             throw new TimeoutException($"sluice {string.Join(' ', args)} did not finish in 10 minutes");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the CLI with stdout and stderr redirected and leaves it running (serve, --watch).</summary>
+    internal static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sluice.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return Process.Start(start)!;
     }
 }
