@@ -17,6 +17,7 @@ internal static class ClassifierNames
     internal const string PortSets = "cls_port_sets";
     internal const string ProtocolSets = "cls_proto_sets";
     internal const string Config = "cls_config";
+    internal const string DimensionWords = "cls_dimension_words";
 
     /// <summary>The maps of one address dimension ("src" or "dst"): cls_src4, cls_src4_chunks, cls_src6, cls_src_sets.</summary>
     internal static (string Root4, string Chunks4, string Trie6, string Sets) Address(string side) =>
@@ -110,6 +111,26 @@ internal struct ClassifierRuleValue
     public ushort PortHigh;
     public ClassifierPrefix Source;
     public ClassifierPrefix Destination;
+}
+
+/// <summary>struct cls_dimension_words: per address dimension, the bitmap words holding a rule that constrains it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ClassifierDimensionWords
+{
+    public ulong Source;
+    public ulong Destination;
+
+    /// <summary>The words of <paramref name="rules"/> (slot -> rule) that hold a rule with a source / destination prefix.</summary>
+    internal static ClassifierDimensionWords Of(IReadOnlyDictionary<int, ClassifierRule> rules)
+    {
+        var words = new ClassifierDimensionWords();
+        foreach (var (slot, rule) in rules)
+        {
+            if (rule.Source is not null) words.Source |= 1UL << (slot / 64);
+            if (rule.Destination is not null) words.Destination |= 1UL << (slot / 64);
+        }
+        return words;
+    }
 }
 
 /// <summary>struct cls_config.</summary>

@@ -19,6 +19,7 @@ internal sealed class ClassifierTables : IDisposable
     private readonly BpfArrayMap<ClassifierSet> _ports;
     private readonly BpfArrayMap<ClassifierSet> _protocols;
     private readonly BpfArrayMap<ClassifierConfig> _config;
+    private readonly BpfArrayMap<ClassifierDimensionWords> _dimensions;
 
     private ClassifierTables(TcAppTarget target)
     {
@@ -29,6 +30,7 @@ internal sealed class ClassifierTables : IDisposable
         _ports = new(Open(ClassifierNames.PortSets), ownsMap: true);
         _protocols = new(Open(ClassifierNames.ProtocolSets), ownsMap: true);
         _config = new(Open(ClassifierNames.Config), ownsMap: true);
+        _dimensions = new(Open(ClassifierNames.DimensionWords), ownsMap: true);
     }
 
     /// <summary>Opens the classifier maps pinned for <paramref name="target"/>.</summary>
@@ -78,6 +80,10 @@ internal sealed class ClassifierTables : IDisposable
     /// <summary>Replaces rule set <paramref name="before"/> (what the maps hold) by <paramref name="after"/>.</summary>
     internal void Write(IReadOnlyDictionary<int, ClassifierRule> before, IReadOnlyDictionary<int, ClassifierRule> after, bool everything = false)
     {
+        // While the tables change, an address is looked up wherever a rule of either set constrains it (a rule must
+        // never be matched without its prefix being checked); afterwards only where the new rules need it.
+        var (was, next) = (ClassifierDimensionWords.Of(before), ClassifierDimensionWords.Of(after));
+        _dimensions[0] = new ClassifierDimensionWords { Source = was.Source | next.Source, Destination = was.Destination | next.Destination };
         foreach (var (slot, rule) in after)
             if (everything || !before.TryGetValue(slot, out var old) || old != rule) _rules[(uint)slot] = ToValue(rule);
         foreach (var slot in before.Keys.Where(s => !after.ContainsKey(s))) _rules[(uint)slot] = default;
@@ -100,6 +106,7 @@ internal sealed class ClassifierTables : IDisposable
             Generation = _config[0].Generation + 1,
             Application = _config[0].Application,
         };
+        _dimensions[0] = next;
     }
 
     private static ClassifierFields Fields(ClassifierRule rule) =>
@@ -235,5 +242,6 @@ internal sealed class ClassifierTables : IDisposable
         _ports.Dispose();
         _protocols.Dispose();
         _config.Dispose();
+        _dimensions.Dispose();
     }
 }

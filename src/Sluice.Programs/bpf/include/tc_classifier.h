@@ -15,8 +15,9 @@
  *                     most, which the verifier inlines, instead of a 128-bit LPM trie walk. Other IPv6 addresses
  *                     go through an LPM trie (cls_src6 / cls_dst6) holding only the prefixes outside ::ffff:0:0/96.
  *                     Both return exactly what one LPM trie over the ::ffff:-mapped space would.
- * A dimension no rule uses (its flag in cls_config.flags clear) costs no lookup, and an address family for which
- * the dimension holds no prefix no class lookup (its class is then 0). The sets are ANDed cheapest first and the search stops as
+ * A dimension no rule uses (its flag in cls_config.flags clear) costs no lookup, nor does an address dimension when
+ * no rule left in the running is in a bitmap word with a rule that constrains it (cls_dimension_words), and an
+ * address family for which the dimension holds no prefix costs no class lookup (its class is then 0). The sets are ANDed cheapest first and the search stops as
  * soon as the summaries' AND is empty, so a miss rarely reads a bitmap word. The controller refuses rules whose
  * matches overlap, so at most one bit survives the AND: the rule. */
 #ifndef SLUICE_TC_CLASSIFIER_H
@@ -70,6 +71,13 @@ struct cls_config {
     __u32 words;        /* bitmap words holding any rule: (highest rule index / 64) + 1, 0 = no rules */
     __u32 generation;   /* bumped by every controller change */
     __u32 application;  /* the application's own word (qos: it created the htb qdisc) */
+};
+
+/* Per address dimension, the bitmap words that hold a rule constraining it: when the candidates left by the cheaper
+ * dimensions sit in none of those words, no candidate cares about the address and its lookup is skipped. */
+struct cls_dimension_words {
+    __u64 src;
+    __u64 dst;
 };
 
 /* A rule as the controller wrote it (the programs read only the tables derived from it). */
@@ -150,6 +158,14 @@ struct {
     __uint(pinning, LIBBPF_PIN_BY_NAME);
 } cls_config SEC(".maps");
 
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct cls_dimension_words);
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
+} cls_dimension_words SEC(".maps");
+
 /* Index (0..63) of the lowest set bit of a non-zero word (BPF has no count-trailing-zeros): the population count
  * of the bits below it, without branches, so the verifier walks one path per call and not one per bit position. */
 static __always_inline __u32 cls_lowest_bit(__u64 word)
@@ -207,7 +223,7 @@ static __always_inline struct cls_set *cls_address_set(const union guard_addr *a
     return bpf_map_lookup_elem(sets_map, &class);
 }
 
-/* The rule a parsed IP packet matches, or CLS_NO_RULE. The protocol's set is always read; a dimension no rule uses
+/* The rule a parsed IP packet matches, or CLS_NO_RULE. The protocol's set is always read; a dimension skipped
  * borrows that pointer instead of a lookup (ANDing a set with itself changes nothing), so the four pointers are never
  * NULL and the word loop below is verified once, not once per combination of present sets. */
 static __always_inline int cls_match(const struct guard_packet *pkt, const struct cls_config *config)
@@ -227,14 +243,18 @@ static __always_inline int cls_match(const struct guard_packet *pkt, const struc
         if (!port || !(summary &= port->summary))
             return CLS_NO_RULE;
     }
+    __u32 zero = 0;
+    struct cls_dimension_words *dimensions = bpf_map_lookup_elem(&cls_dimension_words, &zero);
+    if (!dimensions)
+        return CLS_NO_RULE;
     struct cls_set *dst = proto;
-    if (flags & CLS_F_DST) {
+    if ((flags & CLS_F_DST) && (summary & dimensions->dst)) {
         dst = cls_address_set(&pkt->daddr, flags, CLS_F_DST4, CLS_F_DST6, &cls_dst4, &cls_dst4_chunks, &cls_dst6, &cls_dst_sets);
         if (!dst || !(summary &= dst->summary))
             return CLS_NO_RULE;
     }
     struct cls_set *src = proto;
-    if (flags & CLS_F_SRC) {
+    if ((flags & CLS_F_SRC) && (summary & dimensions->src)) {
         src = cls_address_set(&pkt->saddr, flags, CLS_F_SRC4, CLS_F_SRC6, &cls_src4, &cls_src4_chunks, &cls_src6, &cls_src_sets);
         if (!src || !(summary &= src->summary))
             return CLS_NO_RULE;
