@@ -24,14 +24,12 @@ internal static class SluiceProcess
         return Run(start, args);
     }
 
+    /// <summary>Starts the CLI with stdout and stderr redirected and leaves it running (serve, --watch).</summary>
+    internal static Process Start(params string[] args) => Start(new ProcessStartInfo("dotnet"), args);
+
     private static Result Run(ProcessStartInfo start, string[] args)
     {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sluice.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        using var process = Start(start, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         // A hang guard, not a speed limit: the demo on a loaded 2-core machine can take minutes.
@@ -41,5 +39,15 @@ internal static class SluiceProcess
             throw new TimeoutException($"sluice {string.Join(' ', args)} did not finish in 10 minutes");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static Process Start(ProcessStartInfo start, string[] args)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sluice.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return Process.Start(start)!;
     }
 }

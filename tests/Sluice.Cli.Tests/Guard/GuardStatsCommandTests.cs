@@ -157,7 +157,7 @@ public class GuardStatsCommandTests
     }
 
     /// <summary>The port in serve's banner, which must name <paramref name="address"/> (a regex).</summary>
-    private static int Port(System.Diagnostics.Process server, string address, Task<string> stderr)
+    internal static int Port(System.Diagnostics.Process server, string address, Task<string> stderr)
     {
         string? banner = server.StandardOutput.ReadLine();
         Assert.True(banner is not null, $"serve printed nothing: {(stderr.IsCompleted ? stderr.Result : "")}");
@@ -170,7 +170,7 @@ public class GuardStatsCommandTests
     /// SIGTERM, not SIGINT: a process started from a background job inherits SIGINT ignored (POSIX), and .NET keeps an
     /// inherited SIG_IGN, so SIGINT would test the runner's shell. Both signals cancel the same token.
     /// </summary>
-    private static void Stop(System.Diagnostics.Process server)
+    internal static void Stop(System.Diagnostics.Process server)
     {
         ShellCommand.Run("kill", "-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(server.WaitForExit(TimeSpan.FromMinutes(2)), "serve did not stop on SIGTERM"); // a hang guard: shutdown under load is slow
@@ -183,7 +183,7 @@ public class GuardStatsCommandTests
         return int.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static (string Status, string Body) Get(int port, string path)
+    internal static (string Status, string Body) Get(int port, string path)
     {
         using var client = new TcpClient();
         client.Connect("127.0.0.1", port);
