@@ -96,7 +96,10 @@ public sealed class TrafficGenerator
         // is sized to last about UnpacedCall: every live-frames call pays a fixed cost (the kernel sets up and tears
         // down a page pool: ~1 ms of CPU and a few ms off the CPU per call, measured, bench/README.md), which 5 ms
         // calls turned into half the run. Shorter when the duration is nearly up.
-        long chunk = pps > 0 ? Math.Max(1, pps / 10) : FirstUnpacedCall, tick = Math.Max(1, pps / 100);
+        // The first unpaced call measures the rate; without a duration to keep it can be long enough (~10 ms) that the
+        // run needs one call fewer.
+        long first = options.Duration is null ? FirstUnpacedCall * 16 : FirstUnpacedCall;
+        long chunk = pps > 0 ? Math.Max(1, pps / 10) : first, tick = Math.Max(1, pps / 100);
         double rate = 0;
         Interlocked.Exchange(ref _sent, sent);
         while (sent < limit && clock.Elapsed < duration && !cancellationToken.IsCancellationRequested)
@@ -104,10 +107,14 @@ public sealed class TrafficGenerator
             long want = Math.Min(limit - sent, chunk);
             if (pps > 0)
             {
-                long due = (long)(clock.Elapsed.TotalSeconds * pps) + 1 - sent;
-                if (due < Math.Min(tick, limit - sent))
+                long due = (long)(clock.Elapsed.TotalSeconds * pps) + 1 - sent, need = Math.Min(tick, limit - sent);
+                if (due < need)
                 {
-                    Thread.Sleep(1);
+                    // Asleep until the tick is due (frame sent + need - 1 leaves at (sent + need - 1) / rate): one
+                    // wake-up per tick, not a poll. At most 100 ms at a time, and not past the duration.
+                    var nap = TimeSpan.FromSeconds((sent + need - 1) / (double)pps) - clock.Elapsed;
+                    if (duration != TimeSpan.MaxValue && duration - clock.Elapsed < nap) nap = duration - clock.Elapsed;
+                    Thread.Sleep(TimeSpan.FromMilliseconds(Math.Clamp(nap.TotalMilliseconds, 1, 100)));
                     continue;
                 }
                 want = Math.Min(want, due);
