@@ -27,7 +27,7 @@ public sealed class ExternLoadTests
         var ours = Enumerable.Range(0, 16).Select(i => results[(uint)i]).ToArray();
 
         var libbpf = LibbpfAnswers.Run(Fixture.Path("externs"), "externs_answers", 16);
-        for (int i = 0; i < 8; i++) Assert.True(ours[i] == libbpf[i], $"slot {i}: Sluice {ours[i]}, libbpf {libbpf[i]}");
+        for (int i = 0; i < 10; i++) Assert.True(ours[i] == libbpf[i], $"slot {i}: Sluice {ours[i]}, libbpf {libbpf[i]}");
 
         // Independently: uname and the config file, read here.
         var config = ReadConfig();
@@ -44,6 +44,7 @@ public sealed class ExternLoadTests
         string kallsyms = File.ReadLines("/proc/kallsyms").First(l => l.EndsWith(" bpf_prog_put", StringComparison.Ordinal));
         Assert.Equal(ulong.Parse(kallsyms[..kallsyms.IndexOf(' ')], System.Globalization.NumberStyles.AllowHexSpecifier), ours[6]);
         Assert.Equal(0ul, ours[7]); // the weak kfunc does not exist
+        Assert.Equal(1ul, ours[8]); // bpf cookies since 5.15
     }
 
     [Fact]
