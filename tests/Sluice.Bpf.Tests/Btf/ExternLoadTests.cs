@@ -22,6 +22,9 @@ public sealed class ExternLoadTests
         RequireKernel();
         using var pins = new TestPinDirectory(create: true);
         using var collection = BpfCollection.Load(Fixture.Path("externs"), new CollectionOptions { PinPath = pins.Path });
+        // The extern sections are rewritten as libbpf does, so the kernel takes the object's BTF (func and line info).
+        Assert.DoesNotContain(collection.Warnings, w => w.Contains("BTF", StringComparison.Ordinal));
+        Assert.NotEqual(0u, collection.Program("externs_answers").GetInfo().BtfId);
         Assert.Equal(XdpAction.Pass, collection.Program("externs_answers").TestRun(Packets.Ipv4(Packets.Udp)).XdpAction);
         using var results = new BpfArrayMap<ulong>(collection.Map("results"));
         var ours = Enumerable.Range(0, 16).Select(i => results[(uint)i]).ToArray();
