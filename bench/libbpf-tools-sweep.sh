@@ -14,7 +14,7 @@ set -uo pipefail
 bcc="${1:?usage: libbpf-tools-sweep.sh BCC_CHECKOUT [WORKDIR]}"
 work="${2:-$(mktemp -d /tmp/libbpf-tools-sweep.XXXXXX)}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-sluice="$root/sluice"
+sluice="${SLUICE:-$root/sluice}"   # SLUICE=path/to/a/built/sluice skips the launcher's build check
 mkdir -p "$work/obj" "$work/log"
 [ -s "$work/vmlinux.h" ] || bpftool btf dump file /sys/kernel/btf/vmlinux format c >"$work/vmlinux.h"
 
