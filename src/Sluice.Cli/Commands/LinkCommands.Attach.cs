@@ -83,7 +83,8 @@ internal static partial class LinkCommands
             attachment.Dispose();
             throw new CliError($"'{where}' attached without a bpf_link on this kernel, so it cannot be pinned to outlive sluice");
         }
-        catch (Exception error) when (error is ArgumentException or FormatException)
+        // A malformed target, or a uprobe function the binary does not have (read from its ELF symbols).
+        catch (Exception error) when (error is ArgumentException or FormatException or BpfObjectException)
         {
             throw new CliError(error.Message);
         }
