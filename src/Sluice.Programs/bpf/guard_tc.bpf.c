@@ -27,7 +27,7 @@
 /* What the TC stage needs from a packet: the TCP flow and its flags. */
 struct tc_packet {
     struct guard_flow_key flow;
-    __u8 tcp_flags;
+    __be32 tcp_flags;         /* TCP_FLAG_* bits */
 };
 
 /* The marks the XDP stage left in front of the packet, or 0 when it left none (metadata off, no XDP stage). */
@@ -47,13 +47,13 @@ static __always_inline __u32 tc_read_marks(struct __sk_buff *skb)
 static __always_inline int tc_tcp_packet(struct __sk_buff *skb, struct tc_packet *packet)
 {
     struct guard_packet pkt = {};
-    if (tc_parse(skb, &pkt) != GUARD_PARSE_OK || pkt.proto != GUARD_IPPROTO_TCP || !pkt.has_ports)
+    if (tc_parse(skb, &pkt) != GUARD_PARSE_OK || pkt.proto != IPPROTO_TCP || !pkt.has_ports)
         return 0;
     __builtin_memcpy(packet->flow.saddr, pkt.saddr.bytes, 16);
     __builtin_memcpy(packet->flow.daddr, pkt.daddr.bytes, 16);
     packet->flow.sport = pkt.sport;
     packet->flow.dport = pkt.dport;
-    packet->flow.proto = GUARD_IPPROTO_TCP;
+    packet->flow.proto = IPPROTO_TCP;
     packet->tcp_flags = pkt.tcp_flags;
     return 1;
 }
@@ -143,13 +143,13 @@ static __always_inline __u32 tc_decide(struct __sk_buff *skb, struct guard_confi
     struct tc_packet packet = {};
     if (!tc_tcp_packet(skb, &packet))
         return GUARD_REASON_TC_PASSED;
-    __u8 flags = packet.tcp_flags;
+    __be32 flags = packet.tcp_flags;
     /* Allowed sources skip the limits: their new connections are not tracked. */
-    if ((flags & (GUARD_TCP_SYN | GUARD_TCP_ACK)) == GUARD_TCP_SYN)
+    if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
         return limited && !allowed ? tc_open(config, &packet.flow) : GUARD_REASON_TC_PASSED;
     /* Closing runs for allowed sources and with the limits off too: flows tracked before a source was allowed or
      * the limits were turned off still end and give their slot back. */
-    if (flags & (GUARD_TCP_FIN | GUARD_TCP_RST))
+    if (flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
         tc_close(&packet.flow);
     else if (limited)
         tc_touch(&packet.flow);
