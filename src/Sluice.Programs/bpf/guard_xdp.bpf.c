@@ -10,7 +10,10 @@
  *   - an over-limit SYN (over the packet or the SYN limit) gets a cookie when GUARD_F_SYNCOOKIES is set and the
  *     reply can be built (see guard_syncookie); it is then neither blocked nor counted as dropped.
  *   - a malformed packet passed by malformed_verdict gets metadata (with GUARD_F_METADATA) whose marks are
- *     GUARD_MARK_MALFORMED if suspicious_marks has it, else none; not_ip packets get no metadata. */
+ *     GUARD_MARK_MALFORMED if suspicious_marks has it, else none; not_ip packets get no metadata.
+ *   - a block lives in guard_blocks (which no flood can evict) and is copied into the source's guard_sources entry,
+ *     so a source with an entry costs no extra lookup; only a source without one (new, or evicted by a flood) is
+ *     looked up in guard_blocks. A source blocked there gets no guard_sources entry while it stays blocked. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -117,6 +120,52 @@ static __always_inline void guard_sample(struct xdp_md *ctx, struct guard_config
             event->captured = (__u16)captured;
     }
     bpf_ringbuf_submit(event, 0);
+}
+
+/* When guard_blocks last swept out expired blocks (one sweep a second at most, and only when it is full). */
+static __u64 guard_last_sweep_ns;
+
+static long guard_sweep_expired(void *map, struct guard_source_key *key, __u64 *until, __u64 *now)
+{
+    if (*until <= *now)
+        bpf_map_delete_elem(map, key);
+    return 0;
+}
+
+/* Stores a block; 0 when guard_blocks is full even after expired blocks were swept out. Live blocks are never
+ * displaced: the new one is the one that fails (counted as block_map_full by the caller). */
+static __always_inline int guard_store_block(__u8 *address, __u64 until, __u64 now)
+{
+    if (bpf_map_update_elem(&guard_blocks, address, &until, BPF_ANY) == 0)
+        return 1;
+    if (now - guard_last_sweep_ns < 1000000000ull)
+        return 0;
+    guard_last_sweep_ns = now;
+    bpf_for_each_map_elem(&guard_blocks, guard_sweep_expired, &now, 0);
+    return bpf_map_update_elem(&guard_blocks, address, &until, BPF_ANY) == 0;
+}
+
+/* Step 4: is the source blocked? Its guard_sources entry holds a copy of the block; without an entry (a new source,
+ * or one a flood evicted) guard_blocks is asked. A block seen expired is deleted from both, once. */
+static __always_inline int guard_blocked(struct guard_source *source, __u8 *address, __u64 now)
+{
+    if (source) {
+        __u64 until = source->blocked_until_ns;
+        if (until > now)
+            return 1;
+        if (until) {
+            source->blocked_until_ns = 0;
+            bpf_map_delete_elem(&guard_blocks, address);
+        }
+        return 0;
+    }
+    __u64 *stored = bpf_map_lookup_elem(&guard_blocks, address);
+    if (!stored)
+        return 0;
+    if (*stored > now)
+        return 1;
+    bpf_map_delete_elem(&guard_blocks, address);
+    return 0;
 }
 
 /* Puts struct guard_meta in front of the packet; a driver without metadata room just gets the packet without it. */
@@ -350,8 +399,9 @@ int guard_xdp(struct xdp_md *ctx)
     marks |= GUARD_MARK_UNMATCHED;
 
     /* Step 4: a temporarily blocked source (no rule matched it). */
-    if (source && limits && source->blocked_until_ns > now) {
-        source->dropped++;
+    if (limits && guard_blocked(source, pkt.saddr.bytes, now)) {
+        if (source)
+            source->dropped++;
         return guard_finish(ctx, config, GUARD_REASON_BLOCKED, XDP_DROP, length, marks, 0);
     }
 
@@ -381,8 +431,11 @@ int guard_xdp(struct xdp_md *ctx)
             if (over) {
                 if (syn && (flags & GUARD_F_SYNCOOKIES) && guard_syncookie(ctx, &pkt) == 0)
                     return guard_finish(ctx, config, GUARD_REASON_SYNCOOKIE_SENT, XDP_TX, length, marks, 0);
-                if (config->block_ns)
+                if (config->block_ns) {
                     source->blocked_until_ns = now + config->block_ns;
+                    if (!guard_store_block(pkt.saddr.bytes, now + config->block_ns, now))
+                        over = GUARD_REASON_BLOCK_MAP_FULL;
+                }
                 source->dropped++;
                 return guard_finish(ctx, config, over, XDP_DROP, length, marks, 0);
             }

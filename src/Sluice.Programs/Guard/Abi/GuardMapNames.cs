@@ -29,6 +29,8 @@ public static class GuardMapNames
     public const string ConfigSelect = "guard_cfg_sel";
     /// <summary>Per-source rate state (LRU).</summary>
     public const string Sources = "guard_sources";
+    /// <summary>Temporary blocks (plain hash: a flood cannot evict them).</summary>
+    public const string Blocks = "guard_blocks";
     /// <summary>Per-CPU counters per reason.</summary>
     public const string Stats = "guard_stats";
     /// <summary>Sampled drops (ring buffer).</summary>
