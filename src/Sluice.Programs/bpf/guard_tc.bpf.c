@@ -22,7 +22,7 @@
  * Limits: the stage sees only the client's side. A connection the server ends (RST to a closed port, a refused
  * or timed-out handshake) keeps its slot until the SYN or idle timeout; so does a connection whose client's
  * FIN/RST carries a number the stage did not expect (data lost after the guard). A flow evicted from the LRU
- * guard_flows keeps its slot until it expires; an evicted guard_conns entry forgets its slots (the source gets a
+ * guard_tcp_flows keeps its slot until it expires; an evicted guard_slots entry forgets its slots (the source gets a
  * fresh budget: under a flood of new sources the concurrency limit fails open, the rate limits do not change).
  * Connections completed through XDP SYN cookies were never seen as a SYN here and are not tracked. A FIN is a
  * half-close: the server's socket may live on after the slot is freed. */
@@ -82,11 +82,11 @@ static const struct guard_conn_source tc_fresh_conn;
 /* The source's connection state, created on first use. NULL only if the LRU cannot give an entry. */
 static __always_inline struct guard_conn_source *tc_conn_source(struct guard_source_key *source)
 {
-    struct guard_conn_source *conn = bpf_map_lookup_elem(&guard_conns, source);
+    struct guard_conn_source *conn = bpf_map_lookup_elem(&guard_slots, source);
     if (conn)
         return conn;
-    bpf_map_update_elem(&guard_conns, source, &tc_fresh_conn, BPF_NOEXIST);
-    return bpf_map_lookup_elem(&guard_conns, source);
+    bpf_map_update_elem(&guard_slots, source, &tc_fresh_conn, BPF_NOEXIST);
+    return bpf_map_lookup_elem(&guard_slots, source);
 }
 
 static __always_inline __u32 tc_seconds(__u64 now_ns)
@@ -117,7 +117,7 @@ static __always_inline struct guard_conn_source *tc_conn_of(struct guard_flow_ke
 {
     struct guard_source_key source;
     __builtin_memcpy(source.addr, flow->saddr, 16);
-    return bpf_map_lookup_elem(&guard_conns, &source);
+    return bpf_map_lookup_elem(&guard_slots, &source);
 }
 
 /* What a scan of a source's slots finds: how many are taken, and the first free one. */
@@ -148,7 +148,7 @@ static __always_inline __u32 tc_open(struct guard_config *config, struct tc_pack
     struct guard_flow_key *flow = &packet->flow;
     __u64 now = bpf_ktime_get_ns();
     /* A retransmitted SYN changes nothing: it neither refreshes the flow nor proves the client is alive. */
-    if (bpf_map_lookup_elem(&guard_flows, flow))
+    if (bpf_map_lookup_elem(&guard_tcp_flows, flow))
         return GUARD_REASON_TC_PASSED;
     struct guard_source_key source;
     __builtin_memcpy(source.addr, flow->saddr, 16);
@@ -183,7 +183,7 @@ static __always_inline __u32 tc_open(struct guard_config *config, struct tc_pack
             return GUARD_REASON_TC_CONN_LIMIT; /* another CPU took the last free slot first */
     }
     /* Another CPU tracking the same SYN first makes this one a retransmission: give the slot back. */
-    if (bpf_map_update_elem(&guard_flows, flow, &fresh, BPF_NOEXIST) != 0) {
+    if (bpf_map_update_elem(&guard_tcp_flows, flow, &fresh, BPF_NOEXIST) != 0) {
         tc_slot_set(conn, &fresh, 0, now_s);
         return GUARD_REASON_TC_PASSED;
     }
@@ -197,11 +197,11 @@ static __always_inline __u32 tc_open(struct guard_config *config, struct tc_pack
  * the flow frees its slot, once. */
 static __always_inline void tc_close(struct tc_packet *packet)
 {
-    struct guard_flow *existing = bpf_map_lookup_elem(&guard_flows, &packet->flow);
+    struct guard_flow *existing = bpf_map_lookup_elem(&guard_tcp_flows, &packet->flow);
     if (!existing || existing->next_seq != packet->seq)
         return;
     struct guard_flow flow = *existing;
-    if (bpf_map_delete_elem(&guard_flows, &packet->flow) != 0)
+    if (bpf_map_delete_elem(&guard_tcp_flows, &packet->flow) != 0)
         return;
     struct guard_conn_source *conn = tc_conn_of(&packet->flow);
     if (conn)
@@ -213,7 +213,7 @@ static __always_inline void tc_close(struct tc_packet *packet)
  * expired meanwhile is forgotten: its connection goes on untracked. */
 static __always_inline void tc_touch(struct tc_packet *packet)
 {
-    struct guard_flow *existing = bpf_map_lookup_elem(&guard_flows, &packet->flow);
+    struct guard_flow *existing = bpf_map_lookup_elem(&guard_tcp_flows, &packet->flow);
     if (!existing)
         return;
     __s32 offset = (__s32)(packet->seq - existing->next_seq);
@@ -230,7 +230,7 @@ static __always_inline void tc_touch(struct tc_packet *packet)
     struct guard_conn_source *conn = tc_conn_of(&packet->flow);
     __u32 now_s = tc_seconds(now);
     if (existing->slot < GUARD_CONN_SLOTS && (!conn || !tc_slot_set(conn, existing, now_s + GUARD_CONN_IDLE_TIMEOUT_S, now_s)))
-        bpf_map_delete_elem(&guard_flows, &packet->flow);
+        bpf_map_delete_elem(&guard_tcp_flows, &packet->flow);
 }
 
 static __always_inline __u32 tc_decide(struct __sk_buff *skb, struct guard_config *config, __u32 marks)

@@ -157,7 +157,7 @@ struct guard_event {
     __u8 data[GUARD_EVENT_CAPTURE];
 };
 
-/* TC stage connection tracking (LRU hashes guard_conns and guard_flows).
+/* TC stage connection tracking (LRU hashes guard_slots and guard_tcp_flows).
  * A source's open connections are slots, not a counter, so they age without a sweeper: a slot is taken while its
  * expiry (seconds of bpf_ktime_get_ns()) is in the future. A SYN takes a slot for GUARD_CONN_SYN_TIMEOUT_S; the
  * client's first packet after it, and any later one, moves the expiry to GUARD_CONN_IDLE_TIMEOUT_S from then. The

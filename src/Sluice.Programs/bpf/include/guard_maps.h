@@ -126,7 +126,7 @@ struct {
     __type(key, struct guard_source_key);
     __type(value, struct guard_conn_source);
     __uint(pinning, LIBBPF_PIN_BY_NAME);
-} guard_conns SEC(".maps");
+} guard_slots SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -134,7 +134,7 @@ struct {
     __type(key, struct guard_flow_key);
     __type(value, struct guard_flow);
     __uint(pinning, LIBBPF_PIN_BY_NAME);
-} guard_flows SEC(".maps");
+} guard_tcp_flows SEC(".maps");
 
 /* The active configuration, or NULL only if the maps are broken (the verifier needs the check). */
 static __always_inline struct guard_config *guard_active_config(void)

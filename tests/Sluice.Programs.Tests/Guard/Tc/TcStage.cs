@@ -8,7 +8,7 @@ namespace Sluice.Programs.Tests.Guard.Tc;
 
 /// <summary>
 /// Both guard objects on one pinned map directory (<see cref="GuardProgramBed"/> with TC), with what the TC tests
-/// need besides: test runs of guard_tc and typed access to guard_conns and guard_flows. Dispose unpins everything.
+/// need besides: test runs of guard_tc and typed access to guard_slots and guard_tcp_flows. Dispose unpins everything.
 /// </summary>
 internal sealed class TcStage : IDisposable
 {
@@ -49,11 +49,11 @@ internal sealed class TcStage : IDisposable
     /// <summary>Packets counted in every statistics slot together.</summary>
     internal ulong TotalPackets() => Bed.Statistics().Aggregate(0UL, (sum, counter) => sum + counter.Packets);
 
-    /// <summary>The source's open connections (slots taken now) in guard_conns, or null when it has no entry.</summary>
+    /// <summary>The source's open connections (slots taken now) in guard_slots, or null when it has no entry.</summary>
     internal uint? Concurrent(IPAddress source) =>
         ConnectionSource(source) is { } state ? (uint)state.Live(NowSeconds()) : null;
 
-    /// <summary>The source's guard_conns entry, or null.</summary>
+    /// <summary>The source's guard_slots entry, or null.</summary>
     internal GuardConnectionSource? ConnectionSource(IPAddress source)
     {
         using var conns = Collection.HashMap<IPv6Bytes, GuardConnectionSource>(GuardMapNames.Connections);
