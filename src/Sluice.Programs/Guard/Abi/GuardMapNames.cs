@@ -29,14 +29,17 @@ public static class GuardMapNames
     public const string ConfigSelect = "guard_cfg_sel";
     /// <summary>Per-source rate state (LRU).</summary>
     public const string Sources = "guard_sources";
+    /// <summary>Temporary blocks (plain hash: a flood cannot evict them).</summary>
+    public const string Blocks = "guard_blocks";
     /// <summary>Per-CPU counters per reason.</summary>
     public const string Stats = "guard_stats";
     /// <summary>Sampled drops (ring buffer).</summary>
     public const string Events = "guard_events";
-    /// <summary>TC per-source connection state (LRU).</summary>
-    public const string Connections = "guard_conns";
-    /// <summary>TC tracked flows (LRU).</summary>
-    public const string Flows = "guard_flows";
+    /// <summary>TC per-source connection slots (LRU). Renamed from guard_conns when its value became slots, so
+    /// `upgrade` of an older guard makes a new map instead of failing on the old pin (detach removes both).</summary>
+    public const string Connections = "guard_slots";
+    /// <summary>TC tracked flows (LRU); renamed from guard_flows when its value grew, like <see cref="Connections"/>.</summary>
+    public const string Flows = "guard_tcp_flows";
     /// <summary>The pinned XDP link.</summary>
     public const string XdpLink = "xdp_link";
     /// <summary>The pinned TC link (TCX) or, for cls_bpf, absent.</summary>
