@@ -23,8 +23,9 @@ public sealed class ExternTests
         var values = spec.Externs.Where(e => e.Kind == ExternKind.Kconfig).OrderBy(e => e.Offset).ToList();
         for (int i = 1; i < values.Count; i++) Assert.True(values[i].Offset >= values[i - 1].Offset + values[i - 1].Size);
         Assert.All(values.Where(v => v.Size is 2 or 4 or 8), v => Assert.Equal(0u, v.Offset % v.Size));
-        // libbpf's order: 4-byte values by name, then 1-byte ones by size.
-        Assert.Equal(["CONFIG_BPF_JIT", "CONFIG_HZ", "CONFIG_SLUICE_NOT_A_REAL_OPTION", "LINUX_KERNEL_VERSION", "CONFIG_BPF_SYSCALL", "CONFIG_LOCALVERSION"],
+        // libbpf's order (cmp_externs): alignment descending, then size ascending, then name.
+        Assert.Equal(["CONFIG_BPF_JIT", "CONFIG_HZ", "CONFIG_SLUICE_NOT_A_REAL_OPTION", "LINUX_KERNEL_VERSION",
+                "CONFIG_BPF_SYSCALL", "LINUX_HAS_BPF_COOKIE", "LINUX_HAS_SYSCALL_WRAPPER", "CONFIG_LOCALVERSION"],
             values.Select(v => v.Name));
         Assert.True(values[^1].Offset + values[^1].Size <= kconfig.ValueSize);
         Assert.Equal(MapSpecKind.GlobalData, kconfig.Kind);
