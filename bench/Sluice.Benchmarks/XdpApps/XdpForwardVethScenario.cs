@@ -6,6 +6,7 @@ using Sluice.Bpf;
 using Sluice.Lab;
 using Sluice.Lab.Packets;
 using Sluice.Lab.Traffic;
+using Sluice.Programs;
 using Sluice.Programs.Echo;
 using Sluice.Programs.Forward;
 using Sluice.Programs.XdpApps;

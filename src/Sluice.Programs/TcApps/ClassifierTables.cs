@@ -88,10 +88,10 @@ internal sealed class ClassifierTables : IDisposable
     }
 
     private static ClassifierFields Fields(ClassifierRule rule) =>
-        (rule.Source is null ? 0 : ClassifierFields.Source) | (rule.Destination is null ? 0 : ClassifierFields.Destination) |
-        (rule.Ports is null ? 0 : ClassifierFields.Port) | (rule.Protocol is null ? 0 : ClassifierFields.Protocol);
+        (rule.Source is null ? 0 : ClassifierFields.Src) | (rule.Destination is null ? 0 : ClassifierFields.Dst) |
+        (rule.Ports is null ? 0 : ClassifierFields.Port) | (rule.Protocol is null ? 0 : ClassifierFields.Proto);
 
-    private static void Set(ref ClassifierBitmap bitmap, int slot) => bitmap[slot / 64] |= 1UL << (slot % 64);
+    private static void Set(ref ClassifierBitmap bitmap, int slot) => bitmap.Words[slot / 64] |= 1UL << (slot % 64);
 
     private static ClassifierBitmap[] PortBitmaps(IReadOnlyDictionary<int, ClassifierRule> rules)
     {
@@ -105,7 +105,7 @@ internal sealed class ClassifierTables : IDisposable
                 Set(ref everyPort, slot);
         }
         for (int i = 0; i < bitmaps.Length; i++)
-            for (int w = 0; w < ClassifierNames.Words; w++) bitmaps[i][w] |= everyPort[w];
+            for (int w = 0; w < ClassifierNames.Words; w++) bitmaps[i].Words[w] |= everyPort.Words[w];
         return bitmaps;
     }
 
@@ -175,37 +175,39 @@ internal sealed class ClassifierTables : IDisposable
     private static bool Equal(ClassifierBitmap a, ClassifierBitmap b)
     {
         for (int w = 0; w < ClassifierNames.Words; w++)
-            if (a[w] != b[w]) return false;
+            if (a.Words[w] != b.Words[w]) return false;
         return true;
     }
 
     private static ClassifierRuleValue ToValue(ClassifierRule rule)
     {
-        var value = new ClassifierRuleValue { Used = 1, Fields = Fields(rule), Protocol = rule.Protocol ?? 0 };
+        var value = new ClassifierRuleValue { Used = 1, Fields = Fields(rule), Proto = rule.Protocol ?? 0 };
         if (rule.Ports is { } ports) (value.PortLow, value.PortHigh) = (ports.Low, ports.High);
-        if (rule.Source is { } source) value.Source = Prefix(source);
-        if (rule.Destination is { } destination) value.Destination = Prefix(destination);
+        if (rule.Source is { } source) value.Src = Prefix(source);
+        if (rule.Destination is { } destination) value.Dst = Prefix(destination);
         return value;
     }
 
     private static ClassifierPrefix Prefix(IPNetwork network)
     {
         var (address, length) = ClassifierRule.Mapped(network);
-        return new ClassifierPrefix { PrefixLength = (uint)length, Address = LpmKey.IPv6(address, length).Data };
+        var prefix = new ClassifierPrefix();
+        MappedPrefix.Write(LpmKey.IPv6(address, length), out prefix.Prefixlen, prefix.Addr);
+        return prefix;
     }
 
     private static ClassifierRule ToRule(ClassifierRuleValue value) => new()
     {
-        Protocol = value.Fields.HasFlag(ClassifierFields.Protocol) ? value.Protocol : null,
+        Protocol = value.Fields.HasFlag(ClassifierFields.Proto) ? value.Proto : null,
         Ports = value.Fields.HasFlag(ClassifierFields.Port) ? (value.PortLow, value.PortHigh) : null,
-        Source = value.Fields.HasFlag(ClassifierFields.Source) ? Network(value.Source) : null,
-        Destination = value.Fields.HasFlag(ClassifierFields.Destination) ? Network(value.Destination) : null,
+        Source = value.Fields.HasFlag(ClassifierFields.Src) ? Network(value.Src) : null,
+        Destination = value.Fields.HasFlag(ClassifierFields.Dst) ? Network(value.Dst) : null,
     };
 
     private static IPNetwork Network(ClassifierPrefix prefix)
     {
-        var key = new LpmKey<IPv6Bytes>(prefix.PrefixLength, prefix.Address);
-        return ClassifierRule.Unmapped(key.ToIPAddress(), (int)prefix.PrefixLength);
+        var key = MappedPrefix.Read(prefix.Prefixlen, prefix.Addr);
+        return ClassifierRule.Unmapped(key.ToIPAddress(), (int)key.PrefixLength);
     }
 
     public void Dispose()

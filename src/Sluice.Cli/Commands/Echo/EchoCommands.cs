@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Sluice.Cli.Commands.XdpApps;
 using Sluice.Cli.Infrastructure;
+using Sluice.Programs;
 using Sluice.Programs.Echo;
 using Sluice.Programs.XdpApps;
 

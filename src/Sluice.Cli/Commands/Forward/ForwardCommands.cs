@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Sluice.Cli.Commands.XdpApps;
 using Sluice.Cli.Infrastructure;
+using Sluice.Programs;
 using Sluice.Programs.Forward;
 using Sluice.Programs.XdpApps;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sluice.Bpf;
 using Sluice.Cli.Commands.Guard;
 using Sluice.Cli.Infrastructure;
+using Sluice.Programs;
 using Sluice.Programs.Qos;
 using Sluice.Programs.TcApps;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Sluice.Bpf;
 using Sluice.Cli.Commands.Guard;
 using Sluice.Cli.Infrastructure;
+using Sluice.Programs;
 using Sluice.Programs.RateLimit;
 using Sluice.Programs.TcApps;
 

@@ -22,10 +22,14 @@
 #define CLS_NO_PORT 65536
 #define CLS_NO_RULE (-1)
 
-#define CLS_F_SRC 0x1
-#define CLS_F_DST 0x2
-#define CLS_F_PORT 0x4
-#define CLS_F_PROTO 0x8
+/* The dimensions a rule constrains (cls_rule.fields) or some rule uses (cls_config.flags). */
+enum cls_flags : __u8 {
+    CLS_F_NONE = 0,     /* nothing: every packet */
+    CLS_F_SRC = 0x1,    /* the source prefix */
+    CLS_F_DST = 0x2,    /* the destination prefix */
+    CLS_F_PORT = 0x4,   /* the destination port range */
+    CLS_F_PROTO = 0x8,  /* the IP protocol */
+};
 
 struct cls_bitmap {
     __u64 words[CLS_WORDS];
@@ -38,7 +42,8 @@ struct cls_prefix {
 };
 
 struct cls_config {
-    __u32 flags;        /* CLS_F_*: the dimensions some rule uses */
+    enum cls_flags flags;   /* the dimensions some rule uses */
+    __u8 pad[3];
     __u32 words;        /* bitmap words holding any rule: (highest rule index / 64) + 1, 0 = no rules */
     __u32 generation;   /* bumped by every controller change */
     __u32 application;  /* the application's own word (qos: it created the htb qdisc) */
@@ -48,7 +53,7 @@ struct cls_config {
 struct cls_rule {
     __u8 used;
     __u8 proto;             /* with CLS_F_PROTO */
-    __u8 fields;            /* CLS_F_*: the dimensions this rule constrains */
+    enum cls_flags fields;  /* the dimensions this rule constrains */
     __u8 pad;
     __u16 port_low;         /* with CLS_F_PORT: destination ports port_low..port_high, host order */
     __u16 port_high;
