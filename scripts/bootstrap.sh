@@ -18,6 +18,7 @@ command -v gcc >/dev/null || need+=(gcc)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v iperf3 >/dev/null || need+=(iperf3)
+command -v nc >/dev/null || need+=(netcat-openbsd)
 command -v nft >/dev/null || need+=(nftables)
 command -v xdp-filter >/dev/null || need+=(xdp-tools)
 

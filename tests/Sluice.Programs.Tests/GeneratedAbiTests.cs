@@ -23,8 +23,8 @@ public sealed class GeneratedAbiTests
 
         // The apps' ABI is generated: a hand mirror coming back would drop out of this list.
         string[] expected = ["EchoCounter", "ForwardCounter", "ForwardConfigValue", "ForwardMode", "QosActionValue", "QosCounters",
-            "QosClassName", "QosActionFlags", "ClassifierRuleValue", "ClassifierPrefix", "ClassifierConfig", "ClassifierBitmap",
-            "ClassifierFields", "RateLimitConfig", "RateLimitValue", "RateLimitKeyValue", "RateLimitBucket", "RateLimitCounters",
+            "QosClassName", "QosActionFlags", "ClassifierRuleValue", "ClassifierPrefix", "ClassifierConfig", "ClassifierSet",
+            "ClassifierRoot4", "ClassifierChunk", "ClassifierDimensionWords", "ClassifierFields", "RateLimitConfig", "RateLimitValue", "RateLimitKeyValue", "RateLimitBucket", "RateLimitCounters",
             "RateLimitModeCode", "MirrorTargetValue", "MirrorCounters"];
         Assert.Empty(expected.Except(mirrors.Where(t => !t.IsNested).Select(t => t.Name)));
 

@@ -54,7 +54,7 @@ public sealed partial class GuardController
             if (before.Generation != plan.BaseGeneration)
                 throw new GuardException(GuardFailure.StalePlan, $"the guard changed since the plan was made (generation {plan.BaseGeneration}, now {before.Generation})") { Target = Target };
             var final = plan.Desired.Settings.ToConfigValue(before.Generation + 1, GuardPolicyModel.PortRuleFlags(finalRules));
-            GuardLockoutCheck.CheckFinal(finalRules, final, SkipLockout(force), "this configuration");
+            CheckFinalLockout(finalRules, final, force, "this configuration");
             if (plan.IsEmpty) return 0;
 
             RaisePortFlags(write, before, plan.RulesToAdd);

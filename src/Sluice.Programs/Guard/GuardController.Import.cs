@@ -19,7 +19,7 @@ public sealed partial class GuardController
     /// nothing (a failure or cancellation undoes what it wrote), under the guard's writer lock.
     /// </summary>
     /// <exception cref="GuardConflictException">A rule conflicts with another or an installed one (nothing written).</exception>
-    /// <exception cref="GuardLockoutException">The rules would drop the current SSH session (unless <paramref name="force"/>).</exception>
+    /// <exception cref="GuardLockoutException">The rules would drop an SSH session (<see cref="GuardLockout.FindSessions"/>; unless <paramref name="force"/>).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; what was written is undone.</exception>
     public GuardImportResult Import(IEnumerable<GuardRule> rules, IProgress<GuardImportProgress>? progress = null,
         CancellationToken cancellationToken = default, bool force = false)

@@ -27,7 +27,7 @@ public sealed partial class GuardController
     /// All or nothing, under the guard's writer lock.
     /// </summary>
     /// <exception cref="GuardConflictException">A conflict; the message names the rules.</exception>
-    /// <exception cref="GuardLockoutException">The rules would drop the current SSH session (unless <paramref name="force"/>).</exception>
+    /// <exception cref="GuardLockoutException">The rules would drop an SSH session (<see cref="GuardLockout.FindSessions"/>; unless <paramref name="force"/>).</exception>
     public GuardChange AddRules(IReadOnlyList<GuardRule> rules, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(rules);

@@ -9,7 +9,7 @@ public sealed partial class GuardController
     /// packet never sees half an update; the generation goes up and the port-rule flags are kept.
     /// </summary>
     /// <exception cref="GuardException">Invalid values.</exception>
-    /// <exception cref="GuardLockoutException">A default drop that would cut the current SSH session (unless <paramref name="force"/>).</exception>
+    /// <exception cref="GuardLockoutException">A default drop, TC drop marks or limits that would cut an SSH session (<see cref="GuardLockout.FindSessions"/>; unless <paramref name="force"/>).</exception>
     public void UpdateSettings(GuardSettings settings, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -22,7 +22,7 @@ public sealed partial class GuardController
     /// </summary>
     /// <returns>The settings now active.</returns>
     /// <exception cref="GuardException">Invalid values.</exception>
-    /// <exception cref="GuardLockoutException">A default drop that would cut the current SSH session (unless <paramref name="force"/>).</exception>
+    /// <exception cref="GuardLockoutException">A default drop, TC drop marks or limits that would cut an SSH session (<see cref="GuardLockout.FindSessions"/>; unless <paramref name="force"/>).</exception>
     public GuardSettings UpdateSettings(Func<GuardSettings, GuardSettings> change, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(change);

@@ -52,6 +52,17 @@ public sealed partial class GuardController
     /// <summary>The metrics of this guard in Prometheus text format (counters, rule counts, blocked sources).</summary>
     public string FormatMetrics() => GuardMetrics.Format(Target, ReadStatistics(), CountRules(), CountBlockedSources());
 
+    /// <summary>
+    /// A source for a <see cref="Metrics.MetricsRefresher"/> that serves this target's <see cref="FormatMetrics"/> and
+    /// follows a detach and re-attach (it opens the new maps; while nothing is attached a collection throws
+    /// <see cref="GuardException"/> with <see cref="GuardFailure.NotAttached"/>). Dispose it when done.
+    /// </summary>
+    public static Metrics.ReopeningMetricsSource<GuardController> MetricsSource(GuardTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new(() => Open(target), controller => controller.IsCurrent, controller => controller.FormatMetrics());
+    }
+
     /// <summary>bpf_ktime_get_ns(): CLOCK_MONOTONIC, which Stopwatch uses on Linux.</summary>
     private static ulong MonotonicNanoseconds() =>
         (ulong)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));

@@ -19,10 +19,6 @@ public sealed partial class GuardController
     /// <summary>Test hook: called at each step of a change ("flags", "add", "remove", "settings"); a throw there tests the rollback.</summary>
     internal Action<string>? ApplyStepHook { get; set; }
 
-    /// <summary>The lock-out check for a change that adds <paramref name="adds"/> under <paramref name="config"/>.</summary>
-    private void CheckLockout(IReadOnlyList<GuardRule> adds, GuardConfigValue config, bool force, string what) =>
-        GuardLockoutCheck.CheckChange(_tables, adds, [], config, SkipLockout(force), what);
-
     /// <summary>
     /// Runs <paramref name="change"/> under the writer lock, after undoing what a dead writer left unfinished; on any
     /// failure undoes what <paramref name="change"/> wrote and rethrows (wrapped unless it is a guard error or a
@@ -31,7 +27,7 @@ public sealed partial class GuardController
     private T Write<T>(string what, Func<GuardWrite, T> change, CancellationToken cancellationToken = default)
     {
         using var held = EnterWriterLock(_pinLock, Target, cancellationToken);
-        if (!_pinLock.IsCurrent || !GuardMaps.Exists(Target))
+        if (!IsCurrent)
             throw new GuardException(GuardFailure.NotAttached, $"the guard on {Target.Describe()} was detached while {what} waited: nothing was changed") { Target = Target };
         int leftOver = GuardWrite.Recover(Target, _tables, _slots);
         if (leftOver > 0)

@@ -117,19 +117,17 @@ public sealed partial class GuardController : IDisposable
         };
     }
 
+    /// <summary>
+    /// True while the guard this controller opened is still attached: false once it was detached (its pin directory
+    /// removed), also when another guard was attached at the same target since (its maps are new; open it again).
+    /// </summary>
+    public bool IsCurrent => _pinLock.IsCurrent && GuardMaps.Exists(Target);
+
     /// <summary>The active settings.</summary>
     public GuardSettings Settings => GuardSettings.FromConfigValue(_slots.Active);
 
     /// <summary>The active configuration map value (flags, generation, raw GCRA values).</summary>
     public GuardConfigValue ActiveConfig => _slots.Active;
-
-    /// <summary>
-    /// Test hook: apply the lock-out guard to a target in another network namespace too. Normally it guards only targets
-    /// in the caller's own namespace: an SSH session to this process cannot arrive through an interface elsewhere.
-    /// </summary>
-    internal bool LockoutInAnyNamespace { get; set; }
-
-    private bool SkipLockout(bool force) => force || (Target.Namespace is not null && !LockoutInAnyNamespace);
 
     /// <summary>Closes this controller's map fds; the guard stays attached.</summary>
     public void Dispose()

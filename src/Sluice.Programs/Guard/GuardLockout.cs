@@ -4,11 +4,38 @@ using System.Net;
 namespace Sluice.Programs.Guard;
 
 /// <summary>
-/// The lock-out guard: finds the SSH session this process runs in (SSH_CONNECTION, else SSH_CLIENT), so the
-/// controller can refuse a change that would drop TCP from that client to the SSH server's port.
+/// The lock-out guard: finds the SSH sessions a guard must not cut, so the controller can refuse a change that would
+/// drop, limit or block TCP from their clients to the SSH server's port (Guard/README.md, "Lock-out").
 /// </summary>
 public static class GuardLockout
 {
+    /// <summary>The SSH port that is always protected, whatever sshd listens on.</summary>
+    public const ushort DefaultSshPort = 22;
+
+    /// <summary>
+    /// The packet rate an SSH session is assumed to need from its client: a screenful of output makes hundreds of
+    /// ACKs, so a per-source packet limit below this can stall or (with a block time) block a session.
+    /// </summary>
+    public const uint SessionPacketsPerSecond = 1000;
+
+    /// <summary>
+    /// The connections an SSH client is assumed to open at once (a login, scp, a multiplexed master): a SYN limit
+    /// with a block time that allows fewer blocks the client's source, and its open sessions with it.
+    /// </summary>
+    public const uint SessionConnectionsAtOnce = 4;
+
+    /// <summary>
+    /// The sessions to protect for <paramref name="target"/>: established TCP connections to port 22 or a port sshd
+    /// listens on, read from /proc/net/tcp and tcp6 inside the target's network namespace (so they are found under
+    /// sudo, su, cron and systemd too), plus the environment's session (SSH_CONNECTION / SSH_CLIENT) when the target
+    /// is in this process's namespace.
+    /// </summary>
+    public static GuardSshSessions FindSessions(GuardTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return Lockout.SshSessionFinder.Find(target.Namespace);
+    }
+
     /// <summary>The SSH client's address, or null when not run from an SSH session.</summary>
     public static IPAddress? CurrentSshClient() => CurrentSshSession()?.Client;
 
@@ -42,7 +69,30 @@ public static class GuardLockout
         ushort.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port != 0;
 }
 
-/// <summary>The SSH session the process runs in.</summary>
+/// <summary>An SSH session: its client and the server's port.</summary>
 /// <param name="Client">The client's address.</param>
 /// <param name="ServerPort">The SSH server's TCP port (usually 22).</param>
-public sealed record GuardSshSession(IPAddress Client, ushort ServerPort);
+public sealed record GuardSshSession(IPAddress Client, ushort ServerPort)
+{
+    /// <summary>Where the session was found.</summary>
+    public GuardSshSessionSource Source { get; init; }
+}
+
+/// <summary>Where an SSH session was found.</summary>
+public enum GuardSshSessionSource
+{
+    /// <summary>SSH_CONNECTION or SSH_CLIENT: the session this process runs in.</summary>
+    Environment,
+
+    /// <summary>An established TCP connection to an SSH port in the guard's namespace (/proc/net/tcp, tcp6).</summary>
+    Connection,
+}
+
+/// <summary>The SSH sessions found for a guard, and the ports looked at.</summary>
+/// <param name="Sessions">The sessions, the caller's own (from the environment) first.</param>
+/// <param name="Ports">The SSH ports: 22 and those sshd listens on.</param>
+public sealed record GuardSshSessions(IReadOnlyList<GuardSshSession> Sessions, IReadOnlyList<ushort> Ports)
+{
+    /// <summary>Why the namespace's connections could not be read (null: they were).</summary>
+    public string? Problem { get; init; }
+}

@@ -14,7 +14,7 @@ public sealed record GuardMetricsSample(GuardTarget Target, GuardStatistics Stat
 public static class GuardMetrics
 {
     /// <summary>The Content-Type of the output.</summary>
-    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+    public const string ContentType = Metrics.MetricsServer.PrometheusContentType;
 
     /// <summary>One guard's metrics; see <see cref="Format(IReadOnlyList{GuardMetricsSample})"/>.</summary>
     public static string Format(GuardTarget target, GuardStatistics stats, GuardRuleCounts? ruleCounts = null, int? blockedSources = null) =>

@@ -41,6 +41,7 @@ public sealed class MirrorController : IDisposable
     private readonly ClassifierTables _tables;
     private readonly BpfArrayMap<MirrorTargetValue> _target;
     private readonly BpfPerCpuArray<MirrorCounters> _stats;
+    private readonly TcAppPinIdentity _identity;
 
     private MirrorController(TcAppTarget target)
     {
@@ -48,6 +49,30 @@ public sealed class MirrorController : IDisposable
         _tables = ClassifierTables.Open(target);
         _target = new(BpfMap.OpenPinned(target.PinPath(TargetMap)), ownsMap: true);
         _stats = new(BpfMap.OpenPinned(target.PinPath(StatsMap)), ownsMap: true);
+        _identity = new TcAppPinIdentity(_stats.Map, target.PinPath(StatsMap));
+    }
+
+    /// <summary>True while the mirror this controller opened is attached: false after a detach, or a detach and attach (new maps).</summary>
+    public bool IsCurrent => _identity.IsCurrent;
+
+    /// <summary>The counters in the Prometheus text format (sluice_mirror_{matched,mirrored,bytes,failed}_total{iface,netns}).</summary>
+    public string FormatMetrics()
+    {
+        var counters = Status().Counters;
+        return TcAppMetrics.Format(new (string, string, ulong)[]
+        {
+            ("sluice_mirror_matched_total", "Packets that matched the mirror's rules.", counters.Matched),
+            ("sluice_mirror_mirrored_total", "Copies sent to the mirror interface.", counters.Mirrored),
+            ("sluice_mirror_bytes_total", "Bytes of the copies sent.", counters.Bytes),
+            ("sluice_mirror_failed_total", "Copies that could not be sent.", counters.Failed),
+        }.Select(m => new TcAppSample(m.Item1, m.Item2, "counter", Target, [], m.Item3)));
+    }
+
+    /// <summary>The metrics of the mirror on <paramref name="target"/> for a <see cref="Metrics.MetricsRefresher"/>, following a detach and re-attach.</summary>
+    public static Metrics.ReopeningMetricsSource<MirrorController> MetricsSource(TcAppTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new(() => Open(target), controller => controller.IsCurrent, controller => controller.FormatMetrics());
     }
 
     /// <summary>The mirrored interface.</summary>
@@ -78,7 +103,8 @@ public sealed class MirrorController : IDisposable
             var before = controller._tables.Read();
             var after = new SortedDictionary<int, ClassifierRule>();
             for (int i = 0; i < matches.Count; i++) after[i] = matches[i];
-            controller._tables.Write(before, after);
+            // Everything, not only the difference: over pins of another version the tables may be new.
+            controller._tables.Write(before, after, everything: true);
             controller._target[0] = new MirrorTargetValue { Ifindex = (uint)mirrorIndex };
         });
         return Open(target);

@@ -19,6 +19,7 @@ public sealed class QosController : IDisposable
     private readonly ClassifierTables _tables;
     private readonly BpfArrayMap<QosActionValue> _actions;
     private readonly BpfPerCpuArray<QosCounters> _stats;
+    private readonly TcAppPinIdentity _identity;
 
     private QosController(TcAppTarget target)
     {
@@ -26,6 +27,35 @@ public sealed class QosController : IDisposable
         _tables = ClassifierTables.Open(target);
         _actions = new(BpfMap.OpenPinned(target.PinPath(QosNames.Actions)), ownsMap: true);
         _stats = new(BpfMap.OpenPinned(target.PinPath(QosNames.Stats)), ownsMap: true);
+        _identity = new TcAppPinIdentity(_stats.Map, target.PinPath(QosNames.Stats));
+    }
+
+    /// <summary>True while the qos this controller opened is attached: false after a detach, or a detach and attach (new maps).</summary>
+    public bool IsCurrent => _identity.IsCurrent;
+
+    /// <summary>Counters per class in the Prometheus text format (sluice_qos_{packets,bytes,marked}_total{iface,netns,class}).</summary>
+    public string FormatMetrics()
+    {
+        var rules = Rules();
+        var samples = new List<TcAppSample>();
+        foreach (var (name, help, pick) in new (string, string, Func<QosCounters, ulong>)[]
+        {
+            ("sluice_qos_packets_total", "Packets classified, by class.", c => c.Packets),
+            ("sluice_qos_bytes_total", "Bytes classified, by class.", c => c.Bytes),
+            ("sluice_qos_marked_total", "Packets whose DSCP was rewritten, by class.", c => c.Marked),
+        })
+        {
+            foreach (var group in rules.GroupBy(r => r.Rule.Class.ToString()))
+                samples.Add(new TcAppSample(name, help, "counter", Target, [("class", group.Key)], (ulong)group.Sum(r => (decimal)pick(r.Counters))));
+        }
+        return TcAppMetrics.Format(samples);
+    }
+
+    /// <summary>The metrics of the qos on <paramref name="target"/> for a <see cref="Metrics.MetricsRefresher"/>, following a detach and re-attach.</summary>
+    public static Metrics.ReopeningMetricsSource<QosController> MetricsSource(TcAppTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new(() => Open(target), controller => controller.IsCurrent, controller => controller.FormatMetrics());
     }
 
     /// <summary>The interface.</summary>
@@ -46,8 +76,14 @@ public sealed class QosController : IDisposable
         if (options.HtbQdisc && options.Direction != TcDirection.Egress)
             throw new TcAppException("an htb qdisc shapes what an interface sends: --qdisc htb needs --direction egress");
         if (options.LinkRate is { Unit: RateUnit.Packets }) throw new TcAppException("the link rate of the htb qdisc must be a bit or byte rate");
-        TcAppAttacher.Attach(target, QosNames.Object, QosNames.Program, options.Direction, (netns, _, _) =>
+        TcAppAttacher.Attach(target, QosNames.Object, QosNames.Program, options.Direction, (netns, _, created) =>
         {
+            if (!created)
+            {
+                // Before the link takes this program: its tables may be new (an upgrade) and must hold the rules first.
+                using var tables = ClassifierTables.Open(target);
+                tables.Rebuild();
+            }
             if (options.HtbQdisc) InstallHtb(target, netns, options.LinkRate ?? Rate.Parse("1gbit"));
         });
         var controller = Open(target);

@@ -22,6 +22,7 @@ public sealed class RateLimitController : IDisposable
     private readonly BpfArrayMap<RateLimitBucket> _buckets;
     private readonly BpfArrayMap<RateLimitKeyValue> _keys;
     private readonly BpfPerCpuArray<RateLimitCounters> _stats;
+    private readonly TcAppPinIdentity _identity;
 
     private RateLimitController(TcAppTarget target)
     {
@@ -36,6 +37,36 @@ public sealed class RateLimitController : IDisposable
         _buckets = new(Open(RateLimitNames.Buckets), ownsMap: true);
         _keys = new(Open(RateLimitNames.Keys), ownsMap: true);
         _stats = new(Open(RateLimitNames.Stats), ownsMap: true);
+        _identity = new TcAppPinIdentity(_stats.Map, target.PinPath(RateLimitNames.Stats));
+    }
+
+    /// <summary>True while the ratelimit this controller opened is attached: false after a detach, or a detach and attach (new maps).</summary>
+    public bool IsCurrent => _identity.IsCurrent;
+
+    /// <summary>Counters per limit in the Prometheus text format (sluice_ratelimit_{packets,bytes,dropped,delayed}_total{iface,netns,key}).</summary>
+    public string FormatMetrics()
+    {
+        var samples = new List<TcAppSample>();
+        var limits = Limits();
+        foreach (var (name, help, pick) in new (string, string, Func<RateLimitCounters, ulong>)[]
+        {
+            ("sluice_ratelimit_packets_total", "Packets that matched a limit's key.", c => c.Packets),
+            ("sluice_ratelimit_bytes_total", "Bytes that matched a limit's key.", c => c.Bytes),
+            ("sluice_ratelimit_dropped_total", "Packets dropped: over a police limit, or beyond the EDT horizon.", c => c.Dropped),
+            ("sluice_ratelimit_delayed_total", "Packets delayed (EDT) or handed to the limit's htb class.", c => c.Delayed),
+        })
+        {
+            foreach (var limit in limits)
+                samples.Add(new TcAppSample(name, help, "counter", Target, [("key", limit.Rule.Key.ToString())], pick(limit.Counters)));
+        }
+        return TcAppMetrics.Format(samples);
+    }
+
+    /// <summary>The metrics of the ratelimit on <paramref name="target"/> for a <see cref="Metrics.MetricsRefresher"/>, following a detach and re-attach.</summary>
+    public static Metrics.ReopeningMetricsSource<RateLimitController> MetricsSource(TcAppTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new(() => Open(target), controller => controller.IsCurrent, controller => controller.FormatMetrics());
     }
 
     /// <summary>The interface.</summary>

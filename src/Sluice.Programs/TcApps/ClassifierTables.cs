@@ -5,29 +5,32 @@ namespace Sluice.Programs.TcApps;
 
 /// <summary>
 /// The pinned classifier maps of bpf/include/tc_classifier.h: the rules (slot -> <see cref="ClassifierRule"/>) and the
-/// per-dimension bitmaps derived from them. <see cref="Write"/> turns one rule set into the next, writing only the
-/// entries that change.
+/// per-dimension tables derived from them. <see cref="Write"/> turns one rule set into the next, writing only the
+/// entries that change, each table bottom-up (sets before the entries that name them, chunks before the entries that
+/// point into them), so the program never follows a reference to something not yet written.
 /// </summary>
 internal sealed class ClassifierTables : IDisposable
 {
     private const int PortEntries = (int)ClassifierNames.NoPortIndex + 1;
 
     private readonly BpfArrayMap<ClassifierRuleValue> _rules;
-    private readonly BpfLpmTrie<IPv6Bytes, ClassifierBitmap> _sources;
-    private readonly BpfLpmTrie<IPv6Bytes, ClassifierBitmap> _destinations;
-    private readonly BpfArrayMap<ClassifierBitmap> _ports;
-    private readonly BpfArrayMap<ClassifierBitmap> _protocols;
+    private readonly AddressMaps _sources;
+    private readonly AddressMaps _destinations;
+    private readonly BpfArrayMap<ClassifierSet> _ports;
+    private readonly BpfArrayMap<ClassifierSet> _protocols;
     private readonly BpfArrayMap<ClassifierConfig> _config;
+    private readonly BpfArrayMap<ClassifierDimensionWords> _dimensions;
 
     private ClassifierTables(TcAppTarget target)
     {
         BpfMap Open(string name) => BpfMap.OpenPinned(target.PinPath(name));
         _rules = new(Open(ClassifierNames.Rules), ownsMap: true);
-        _sources = new(Open(ClassifierNames.Source), ownsMap: true);
-        _destinations = new(Open(ClassifierNames.Destination), ownsMap: true);
-        _ports = new(Open(ClassifierNames.Ports), ownsMap: true);
-        _protocols = new(Open(ClassifierNames.Protocols), ownsMap: true);
+        _sources = new AddressMaps(target, ClassifierNames.Source);
+        _destinations = new AddressMaps(target, ClassifierNames.Destination);
+        _ports = new(Open(ClassifierNames.PortSets), ownsMap: true);
+        _protocols = new(Open(ClassifierNames.ProtocolSets), ownsMap: true);
         _config = new(Open(ClassifierNames.Config), ownsMap: true);
+        _dimensions = new(Open(ClassifierNames.DimensionWords), ownsMap: true);
     }
 
     /// <summary>Opens the classifier maps pinned for <paramref name="target"/>.</summary>
@@ -64,20 +67,38 @@ internal sealed class ClassifierTables : IDisposable
         }
     }
 
-    /// <summary>Replaces rule set <paramref name="before"/> (what the maps hold) by <paramref name="after"/>.</summary>
-    internal void Write(IReadOnlyDictionary<int, ClassifierRule> before, IReadOnlyDictionary<int, ClassifierRule> after)
+    /// <summary>
+    /// Rewrites every derived table from the installed rules. For an attach over existing pins: a program of another
+    /// version may have left its tables under other names, or none (an upgrade keeps the rules, not the tables).
+    /// </summary>
+    internal void Rebuild()
     {
+        var rules = Read();
+        Write(new SortedDictionary<int, ClassifierRule>(), rules, everything: true);
+    }
+
+    /// <summary>Replaces rule set <paramref name="before"/> (what the maps hold) by <paramref name="after"/>.</summary>
+    internal void Write(IReadOnlyDictionary<int, ClassifierRule> before, IReadOnlyDictionary<int, ClassifierRule> after, bool everything = false)
+    {
+        // While the tables change, an address is looked up wherever a rule of either set constrains it (a rule must
+        // never be matched without its prefix being checked); afterwards only where the new rules need it.
+        var (was, next) = (ClassifierDimensionWords.Of(before), ClassifierDimensionWords.Of(after));
+        _dimensions[0] = new ClassifierDimensionWords { Src = was.Src | next.Src, Dst = was.Dst | next.Dst };
         foreach (var (slot, rule) in after)
-            if (!before.TryGetValue(slot, out var old) || old != rule) _rules[(uint)slot] = ToValue(rule);
+            if (everything || !before.TryGetValue(slot, out var old) || old != rule) _rules[(uint)slot] = ToValue(rule);
         foreach (var slot in before.Keys.Where(s => !after.ContainsKey(s))) _rules[(uint)slot] = default;
 
-        WriteArray(_ports, PortBitmaps(before), PortBitmaps(after));
-        WriteArray(_protocols, ProtocolBitmaps(before), ProtocolBitmaps(after));
-        WriteTrie(_sources, PrefixBitmaps(before, r => r.Source), PrefixBitmaps(after, r => r.Source));
-        WriteTrie(_destinations, PrefixBitmaps(before, r => r.Destination), PrefixBitmaps(after, r => r.Destination));
+        WriteArray(_ports, PortSets(before), PortSets(after), everything);
+        WriteArray(_protocols, ProtocolSets(before), ProtocolSets(after), everything);
+        var sources = _sources.Write(before, after, r => r.Source, everything);
+        var destinations = _destinations.Write(before, after, r => r.Destination, everything);
 
         var fields = ClassifierFields.None;
         foreach (var rule in after.Values) fields |= Fields(rule);
+        if (sources.UsesV4) fields |= ClassifierFields.Src4;
+        if (sources.UsesV6) fields |= ClassifierFields.Src6;
+        if (destinations.UsesV4) fields |= ClassifierFields.Dst4;
+        if (destinations.UsesV6) fields |= ClassifierFields.Dst6;
         _config[0] = new ClassifierConfig
         {
             Flags = fields,
@@ -85,73 +106,48 @@ internal sealed class ClassifierTables : IDisposable
             Generation = _config[0].Generation + 1,
             Application = _config[0].Application,
         };
+        _dimensions[0] = next;
     }
 
     private static ClassifierFields Fields(ClassifierRule rule) =>
         (rule.Source is null ? 0 : ClassifierFields.Src) | (rule.Destination is null ? 0 : ClassifierFields.Dst) |
         (rule.Ports is null ? 0 : ClassifierFields.Port) | (rule.Protocol is null ? 0 : ClassifierFields.Proto);
 
-    private static void Set(ref ClassifierBitmap bitmap, int slot) => bitmap.Words[slot / 64] |= 1UL << (slot % 64);
-
-    private static ClassifierBitmap[] PortBitmaps(IReadOnlyDictionary<int, ClassifierRule> rules)
+    private static ClassifierSet[] PortSets(IReadOnlyDictionary<int, ClassifierRule> rules)
     {
-        var bitmaps = new ClassifierBitmap[PortEntries];
-        var everyPort = new ClassifierBitmap();
+        var sets = new ClassifierSet[PortEntries];
+        var everyPort = new ClassifierSet();
         foreach (var (slot, rule) in rules)
         {
             if (rule.Ports is { } ports)
-                for (int port = ports.Low; port <= ports.High; port++) Set(ref bitmaps[port], slot);
+                for (int port = ports.Low; port <= ports.High; port++) sets[port].Add(slot);
             else
-                Set(ref everyPort, slot);
+                everyPort.Add(slot);
         }
-        for (int i = 0; i < bitmaps.Length; i++)
-            for (int w = 0; w < ClassifierNames.Words; w++) bitmaps[i].Words[w] |= everyPort.Words[w];
-        return bitmaps;
+        for (int i = 0; i < sets.Length; i++) sets[i].Add(everyPort);
+        return sets;
     }
 
-    private static ClassifierBitmap[] ProtocolBitmaps(IReadOnlyDictionary<int, ClassifierRule> rules)
+    private static ClassifierSet[] ProtocolSets(IReadOnlyDictionary<int, ClassifierRule> rules)
     {
-        var bitmaps = new ClassifierBitmap[256];
+        var sets = new ClassifierSet[256];
         foreach (var (slot, rule) in rules)
         {
-            if (rule.Protocol is { } protocol) Set(ref bitmaps[protocol], slot);
+            if (rule.Protocol is { } protocol) sets[protocol].Add(slot);
             else
-                for (int p = 0; p < 256; p++) Set(ref bitmaps[p], slot);
+                for (int p = 0; p < 256; p++) sets[p].Add(slot);
         }
-        return bitmaps;
+        return sets;
     }
 
-    /// <summary>Every stored prefix (those of the rules, and ::/0) with the rules whose prefix contains it or who have none.</summary>
-    private static Dictionary<LpmKey<IPv6Bytes>, ClassifierBitmap> PrefixBitmaps(IReadOnlyDictionary<int, ClassifierRule> rules, Func<ClassifierRule, IPNetwork?> select)
-    {
-        var prefixes = new HashSet<(IPAddress Address, int Length)> { (IPAddress.IPv6Any, 0) };
-        foreach (var rule in rules.Values)
-            if (select(rule) is { } network) prefixes.Add(ClassifierRule.Mapped(network));
-        var result = new Dictionary<LpmKey<IPv6Bytes>, ClassifierBitmap>();
-        foreach (var (address, length) in prefixes)
-        {
-            var bitmap = new ClassifierBitmap();
-            foreach (var (slot, rule) in rules)
-            {
-                if (select(rule) is not { } network) Set(ref bitmap, slot);
-                else
-                {
-                    var (ruleAddress, ruleLength) = ClassifierRule.Mapped(network);
-                    if (ruleLength <= length && new IPNetwork(ruleAddress, ruleLength).Contains(address)) Set(ref bitmap, slot);
-                }
-            }
-            result[LpmKey.IPv6(address, length)] = bitmap;
-        }
-        return result;
-    }
-
-    private static void WriteArray(BpfArrayMap<ClassifierBitmap> map, ClassifierBitmap[] before, ClassifierBitmap[] after)
+    private static void WriteArray<T>(BpfArrayMap<T> map, IReadOnlyList<T> before, IReadOnlyList<T> after, bool everything)
+        where T : unmanaged, IEquatable<T>
     {
         var keys = new List<uint>();
-        var values = new List<ClassifierBitmap>();
-        for (int i = 0; i < after.Length; i++)
+        var values = new List<T>();
+        for (int i = 0; i < after.Count; i++)
         {
-            if (Equal(before[i], after[i])) continue;
+            if (!everything && before[i].Equals(after[i])) continue;
             keys.Add((uint)i);
             values.Add(after[i]);
         }
@@ -162,21 +158,49 @@ internal sealed class ClassifierTables : IDisposable
         }
     }
 
-    private static void WriteTrie(BpfLpmTrie<IPv6Bytes, ClassifierBitmap> trie, Dictionary<LpmKey<IPv6Bytes>, ClassifierBitmap> before,
-        Dictionary<LpmKey<IPv6Bytes>, ClassifierBitmap> after)
+    /// <summary>The four maps of one address dimension (see <see cref="ClassifierAddressTable"/>).</summary>
+    private sealed class AddressMaps : IDisposable
     {
-        // An absent entry and an empty bitmap mean the same to the program (no rule), so a fresh, empty trie is
-        // consistent with any "before" whose bitmaps are empty.
-        foreach (var (key, bitmap) in after)
-            if (!before.TryGetValue(key, out var old) || !Equal(old, bitmap)) trie.Update(key, bitmap);
-        foreach (var key in before.Keys.Where(k => !after.ContainsKey(k))) trie.Delete(key);
-    }
+        private readonly BpfArrayMap<ClassifierRoot4> _root;
+        private readonly BpfArrayMap<ClassifierChunk> _chunks;
+        private readonly BpfLpmTrie<IPv6Bytes, uint> _trie;
+        private readonly BpfArrayMap<ClassifierSet> _sets;
 
-    private static bool Equal(ClassifierBitmap a, ClassifierBitmap b)
-    {
-        for (int w = 0; w < ClassifierNames.Words; w++)
-            if (a.Words[w] != b.Words[w]) return false;
-        return true;
+        internal AddressMaps(TcAppTarget target, ClassifierAddressMapNames names)
+        {
+            _root = new(BpfMap.OpenPinned(target.PinPath(names.Root4)), ownsMap: true);
+            _chunks = new(BpfMap.OpenPinned(target.PinPath(names.Chunks4)), ownsMap: true);
+            _trie = new(BpfMap.OpenPinned(target.PinPath(names.Trie6)), ownsMap: true);
+            _sets = new(BpfMap.OpenPinned(target.PinPath(names.Sets)), ownsMap: true);
+        }
+
+        /// <summary>Writes the dimension of <paramref name="after"/> over that of <paramref name="before"/>; returns the new table.</summary>
+        internal ClassifierAddressTable Write(IReadOnlyDictionary<int, ClassifierRule> before, IReadOnlyDictionary<int, ClassifierRule> after,
+            Func<ClassifierRule, IPNetwork?> select, bool everything)
+        {
+            var old = ClassifierAddressTable.Build(before, select);
+            var next = ClassifierAddressTable.Build(after, select);
+            // Entries no longer referenced are left as they are: nothing reaches them, and a later write that
+            // references one again writes it whole (it is not in that write's "before").
+            foreach (var (cls, set) in next.Sets)
+                if (everything || !old.Sets.TryGetValue(cls, out var was) || !was.Equals(set)) _sets[(uint)cls] = set;
+            foreach (var (index, chunk) in next.Chunks.Reverse())
+                if (everything || !old.Chunks.TryGetValue(index, out var was) || !((ReadOnlySpan<ushort>)was.Entries).SequenceEqual(chunk.Entries)) _chunks[(uint)index] = chunk;
+            if (everything || !old.RootEntries.SequenceEqual(next.RootEntries)) _root.UpdateBatch([0u], next.Root);
+            foreach (var (key, cls) in next.Trie)
+                if (everything || !old.Trie.TryGetValue(key, out uint was) || was != cls) _trie.Update(key, cls);
+            // The trie's stale keys are found in the map itself, so a table left by another version is cleaned too.
+            foreach (var key in _trie.Keys.ToList().Where(k => !next.Trie.ContainsKey(k))) _trie.Delete(key);
+            return next;
+        }
+
+        public void Dispose()
+        {
+            _root.Dispose();
+            _chunks.Dispose();
+            _trie.Dispose();
+            _sets.Dispose();
+        }
     }
 
     private static ClassifierRuleValue ToValue(ClassifierRule rule)
@@ -218,5 +242,6 @@ internal sealed class ClassifierTables : IDisposable
         _ports.Dispose();
         _protocols.Dispose();
         _config.Dispose();
+        _dimensions.Dispose();
     }
 }

@@ -4,9 +4,13 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
+#include <stddef.h>
 #include "tc_parse.h"
 #include "tc_classifier.h"
 #include "qos.h"
+
+/* The ECN field (RFC 3168): the two low bits of the IPv4 TOS and of the IPv6 traffic class, never changed. */
+#define QOS_ECN_BITS 0x3
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -25,33 +29,38 @@ struct {
 } qos_stats SEC(".maps");
 
 /* Rewrites the DSCP (upper six bits of the IPv4 TOS / IPv6 traffic class), keeping the two ECN bits.
- * Returns 1 when the packet changed, 0 when it already carried the DSCP, -1 when a helper failed.
- * A separate function (not inlined) so the verifier checks it once, not once per parser outcome. */
+ * Returns 1 when the packet changed, 0 when it already carried the DSCP, -1 when the header is not in the linear
+ * data or a helper failed. The header is read in place; only a change goes through the helpers, which unclone the
+ * skb (a direct write would make the verifier unclone every packet, marked or not). A separate function (not
+ * inlined) so the verifier checks it once, not once per parser outcome. */
 static __noinline int qos_set_dscp(struct __sk_buff *skb, __u32 offset, __u32 family, __u32 dscp)
 {
-    __u8 head[2];
-    if (offset > 512)
-        return -1;
-    if (bpf_skb_load_bytes(skb, offset, head, 2) != 0)
-        return -1;
+    offset &= 0xff;     /* Ethernet + two VLAN tags: well inside */
+    struct cursor c = tc_cursor_at(skb, offset);
     if (family == GUARD_FAMILY_IPV4) {
-        __u8 tos = (__u8)((dscp << 2) | (head[1] & 0x3));
-        if (tos == head[1])
-            return 0;
-        __u8 updated[2] = { head[0], tos };
-        /* The header checksum covers the 16-bit word version/IHL + TOS: RFC 1624 update of that word. */
-        if (bpf_l3_csum_replace(skb, offset + 10, *(__u16 *)head, *(__u16 *)updated, 2) != 0)
+        struct iphdr *ip = CURSOR_TAKE(&c, struct iphdr);
+        if (!ip)
             return -1;
-        return bpf_skb_store_bytes(skb, offset + 1, &tos, 1, 0) == 0 ? 1 : -1;
+        __u8 old = ip->tos, tos = (__u8)((dscp << 2) | (old & QOS_ECN_BITS));
+        if (tos == old)
+            return 0;
+        /* The header checksum covers TOS as the low byte of the first 16-bit word: RFC 1624 update of that word
+         * (the version/IHL byte beside it is unchanged, so the word's change is the TOS byte's). */
+        if (bpf_l3_csum_replace(skb, offset + offsetof(struct iphdr, check), bpf_htons(old), bpf_htons(tos), 2) != 0)
+            return -1;
+        return bpf_skb_store_bytes(skb, offset + offsetof(struct iphdr, tos), &tos, 1, 0) == 0 ? 1 : -1;
     }
-    /* IPv6: version(4) | traffic class(8) | flow label(20); the class straddles bytes 0 and 1, and no checksum
-     * covers it (the TCP/UDP pseudo-header does not include it). */
-    __u8 old_class = (__u8)(((head[0] & 0x0f) << 4) | (head[1] >> 4));
-    __u8 new_class = (__u8)((dscp << 2) | (old_class & 0x3));
-    if (new_class == old_class)
+    /* IPv6: version(4) | traffic class(8) | flow label(20); the class is priority (4 bits) and the top of
+     * flow_lbl[0], and no checksum covers it (the TCP/UDP pseudo-header does not include it). */
+    struct ipv6hdr *ip = CURSOR_TAKE(&c, struct ipv6hdr);
+    if (!ip)
+        return -1;
+    __u8 old = (__u8)((ip->priority << 4) | (ip->flow_lbl[0] >> 4));
+    __u8 class = (__u8)((dscp << 2) | (old & QOS_ECN_BITS));
+    if (class == old)
         return 0;
-    __u8 updated[2] = { (__u8)((head[0] & 0xf0) | (new_class >> 4)), (__u8)((head[1] & 0x0f) | ((new_class & 0x0f) << 4)) };
-    return bpf_skb_store_bytes(skb, offset, updated, 2, 0) == 0 ? 1 : -1;
+    __u8 head[2] = { (__u8)((ip->version << 4) | (class >> 4)), (__u8)(((class & 0x0f) << 4) | (ip->flow_lbl[0] & 0x0f)) };
+    return bpf_skb_store_bytes(skb, offset, head, sizeof(head), 0) == 0 ? 1 : -1;
 }
 
 /* Parses and classifies: the rule index (QOS_DEFAULT_RULE when none matched) in bits 0..15, the IP family in bits

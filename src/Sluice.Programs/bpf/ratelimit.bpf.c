@@ -161,6 +161,21 @@ static __always_inline __u64 rl_departure(struct rl_bucket *bucket, const struct
     return departure;
 }
 
+/* What a packet weighs on the wire, as htb and tbf count it (qdisc_pkt_len_init): a GSO packet leaves as gso_segs
+ * frames, each with its own headers. Charging skb->len alone would let a TCP flow of 1,448-byte segments through a
+ * policer about 4.5 % faster than the rate. */
+static __always_inline __u64 rl_wire_length(struct __sk_buff *skb)
+{
+    __u64 length = skb->len;
+    __u32 segments = skb->gso_segs;
+    if (segments <= 1)
+        return length;
+    struct guard_packet pkt = {};
+    if (tc_parse(skb, &pkt) != GUARD_PARSE_OK || !pkt.has_l4)
+        return length;
+    return length + (__u64)(segments - 1) * (pkt.l4_offset + pkt.l4_length);
+}
+
 SEC("tc")
 int ratelimit_tc(struct __sk_buff *skb)
 {
@@ -177,15 +192,16 @@ int ratelimit_tc(struct __sk_buff *skb)
     struct rl_counters *counters = bpf_map_lookup_elem(&rl_stats, &index);
     if (!limit || !bucket || !counters || limit->rate == 0)
         return TC_ACT_OK;
-    __u32 length = skb->len;
-    __u64 cost = limit->unit == RL_UNIT_PACKETS ? 1 : length;
     counters->packets++;
-    counters->bytes += length;
     if (limit->mode == RL_MODE_SHAPE_HTB) {
+        counters->bytes += skb->len;
         skb->priority = limit->classid;
         counters->delayed++;
         return TC_ACT_OK;
     }
+    __u64 length = rl_wire_length(skb);
+    __u64 cost = limit->unit == RL_UNIT_PACKETS ? 1 : length;
+    counters->bytes += length;
     __u64 now = bpf_ktime_get_ns();
     if (limit->mode == RL_MODE_SHAPE_EDT) {
         __u64 departure = rl_departure(bucket, limit, cost, now);

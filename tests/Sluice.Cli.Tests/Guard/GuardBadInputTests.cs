@@ -38,6 +38,10 @@ public class GuardBadInputTests
             Fails("twice", "deny", "198.20.0.0/16", "198.20.0.0/16");
             Fails("--pps", "limit", "--pps", "lots");
             Fails("--default", "limit", "--pps", "10", "--default", "maybe");
+            // serve's address: IPv6 needs brackets ("::1" alone would read as port 0), and the interval must be positive.
+            Fails("--metrics: '::1' is not ADDRESS:PORT or PORT", "serve", "--metrics", "::1");
+            Fails("--metrics: 'localhost:9469'", "serve", "--metrics", "localhost:9469");
+            Fails("--interval", "serve", "--metrics", "0", "--interval", "0");
             Fails("--suspicious", "limit", "--suspicious", "fragment,odd");
 
             // Conflicts: the same prefix and scope both allowed and denied.

@@ -79,7 +79,7 @@ public class GuardStatsCommandTests
     }
 
     [Fact]
-    public void Serve_answers_get_metrics_with_prometheus_text_and_404_elsewhere_and_stops_on_sigterm()
+    public async Task Serve_answers_get_metrics_with_prometheus_text_and_404_elsewhere_and_stops_on_sigterm()
     {
         Requires.Root();
         using var guard = new GuardTestTarget();
@@ -87,15 +87,12 @@ public class GuardStatsCommandTests
         guard.Succeeds("deny", "198.18.0.1");
         guard.SendUdp(3);
 
-        using var server = guard.Start("serve", "--metrics", "127.0.0.1:0");
+        // A bare port binds loopback.
+        using var server = guard.Start("serve", "--metrics", "0");
         try
         {
             var stderr = server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            string? banner = server.StandardOutput.ReadLine();
-            Assert.True(banner is not null, $"serve printed nothing: {stderr}");
-            var match = System.Text.RegularExpressions.Regex.Match(banner, @"http://127\.0\.0\.1:(\d+)/metrics");
-            Assert.True(match.Success, banner);
-            int port = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            int port = Port(server, "127\\.0\\.0\\.1", stderr);
 
             var (status, body) = Get(port, "/metrics");
             Assert.Equal("HTTP/1.1 200 OK", status);
@@ -111,11 +108,8 @@ public class GuardStatsCommandTests
             (status, _) = Get(port, "/");
             Assert.Equal("HTTP/1.1 404 Not Found", status);
 
-            // SIGTERM, not SIGINT: a process started from a background job inherits SIGINT ignored (POSIX), and .NET
-            // keeps an inherited SIG_IGN, so SIGINT would test the runner's shell. Both signals cancel the same token.
-            ShellCommand.Run("kill", "-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(server.WaitForExit(TimeSpan.FromMinutes(2)), "serve did not stop on SIGTERM"); // a hang guard: shutdown under load is slow
-            Assert.Equal(0, server.ExitCode);
+            Stop(server);
+            Assert.Equal("", await stderr); // a loopback bind warns about nothing
         }
         finally
         {
@@ -123,7 +117,73 @@ public class GuardStatsCommandTests
         }
     }
 
-    private static (string Status, string Body) Get(int port, string path)
+    [Fact]
+    public void Serve_on_a_wildcard_address_warns_and_follows_a_detach_and_reattach()
+    {
+        Requires.Root();
+        using var guard = new GuardTestTarget();
+        guard.Attach();
+        guard.Succeeds("deny", "198.18.0.1");
+
+        using var server = guard.Start("serve", "--metrics", "0.0.0.0:0", "--interval", "0.1");
+        try
+        {
+            var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            server.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.Enqueue(e.Data); };
+            server.BeginErrorReadLine();
+            int port = Port(server, "0\\.0\\.0\\.0", Task.FromResult(""));
+            Assert.True(Wait.Until(() => !stderr.IsEmpty));
+            Assert.StartsWith($"warning: 0.0.0.0:{port} ", stderr.First(), StringComparison.Ordinal);
+            Assert.Contains("readable from other hosts", stderr.First(), StringComparison.Ordinal);
+            Assert.Equal(1, Exact4Rules(Get(port, "/metrics").Body));
+
+            // Detached: the scrape says so (503) instead of serving the old maps; one line on stderr, and serve goes on.
+            guard.Succeeds("detach");
+            Assert.True(Wait.Until(() => Get(port, "/metrics").Status == "HTTP/1.1 503 Service Unavailable"), "serve kept answering for a detached guard");
+            Assert.True(Wait.Until(() => stderr.Any(l => l.StartsWith("collecting metrics failed: no guard on", StringComparison.Ordinal))), string.Join('\n', stderr));
+
+            // Attached again with two rules: the counts come from the new maps.
+            guard.Attach();
+            guard.Succeeds("deny", "198.18.0.7");
+            guard.Succeeds("deny", "198.18.0.8");
+            Assert.True(Wait.Until(() => Get(port, "/metrics") is ("HTTP/1.1 200 OK", var body) && Exact4Rules(body) == 2),
+                "serve did not follow the re-attached guard");
+            Stop(server);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill();
+        }
+    }
+
+    /// <summary>The port in serve's banner, which must name <paramref name="address"/> (a regex).</summary>
+    internal static int Port(System.Diagnostics.Process server, string address, Task<string> stderr)
+    {
+        string? banner = server.StandardOutput.ReadLine();
+        Assert.True(banner is not null, $"serve printed nothing: {(stderr.IsCompleted ? stderr.Result : "")}");
+        var match = System.Text.RegularExpressions.Regex.Match(banner, $@"http://{address}:(\d+)/metrics");
+        Assert.True(match.Success, banner);
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// SIGTERM, not SIGINT: a process started from a background job inherits SIGINT ignored (POSIX), and .NET keeps an
+    /// inherited SIG_IGN, so SIGINT would test the runner's shell. Both signals cancel the same token.
+    /// </summary>
+    internal static void Stop(System.Diagnostics.Process server)
+    {
+        ShellCommand.Run("kill", "-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(server.WaitForExit(TimeSpan.FromMinutes(2)), "serve did not stop on SIGTERM"); // a hang guard: shutdown under load is slow
+        Assert.Equal(0, server.ExitCode);
+    }
+
+    private static int Exact4Rules(string metrics)
+    {
+        string line = metrics.Split('\n').Single(l => l.StartsWith("sluice_guard_rules{", StringComparison.Ordinal) && l.Contains("kind=\"exact4\"", StringComparison.Ordinal));
+        return int.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    internal static (string Status, string Body) Get(int port, string path)
     {
         using var client = new TcpClient();
         client.Connect("127.0.0.1", port);

@@ -22,7 +22,7 @@ internal static class GuardApplyCommand
             string path = result.GetValue(file)!;
             var config = GuardConfig.Load(path);
             var guard = target.Resolve(result);
-            using var controller = GuardController.Open(guard);
+            using var controller = GuardLockoutText.OpenForChange(guard);
             var plan = controller.Plan(config);
             GuardText.WritePlan(plan, Console.Out);
             if (result.GetValue(dryRun))

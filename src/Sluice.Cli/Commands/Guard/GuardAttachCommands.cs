@@ -28,6 +28,7 @@ internal static class GuardAttachCommands
             // Validate the config before attaching, so a bad file changes nothing.
             GuardConfig? desired = result.GetValue(config) is { } path ? GuardConfig.Load(path) : null;
             using var controller = GuardController.Attach(target, options);
+            GuardLockoutText.WarnOnStderr(controller);
             var status = controller.Status();
             Console.WriteLine($"guard attached to {target.Describe()}: {GuardStatusText.Attachment(status)}");
             if (desired is not null)

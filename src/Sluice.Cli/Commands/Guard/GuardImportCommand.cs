@@ -32,7 +32,7 @@ internal static class GuardImportCommand
             var clock = Stopwatch.StartNew();
             var rules = Read(path, action);
             var guard = target.Resolve(result);
-            using var controller = GuardController.Open(guard);
+            using var controller = GuardLockoutText.OpenForChange(guard);
             var progress = new ImportProgressReporter(Console.Error, !Console.IsErrorRedirected, every);
             Console.Error.WriteLine($"importing {rules.Count.ToString("N0", CultureInfo.InvariantCulture)} rules from {path} into {guard.Describe()} (read in {GuardText.Seconds(clock.Elapsed)})");
             try

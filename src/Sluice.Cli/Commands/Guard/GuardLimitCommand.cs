@@ -65,7 +65,7 @@ internal static class GuardLimitCommand
             }.Any(v => v is not null);
 
             var guard = target.Resolve(result);
-            using var controller = GuardController.Open(guard);
+            using var controller = GuardLockoutText.OpenForChange(guard);
             var current = controller.Settings;
             if (anyChange)
             {

@@ -32,7 +32,7 @@ internal static class GuardRuleCommands
         {
             var parsed = Parse(result.GetValue(rules)!, action, result.GetValue(proto), result.GetValue(port));
             var guard = target.Resolve(result);
-            using var controller = GuardController.Open(guard);
+            using var controller = GuardLockoutText.OpenForChange(guard);
             var change = result.GetValue(remove)
                 ? controller.RemoveRules(parsed)
                 : controller.AddRules(parsed, result.GetValue(force));

@@ -22,29 +22,7 @@ internal static class GuardRunner
     });
 
     /// <summary>Runs a long-lived body (watch, follow, serve, import) with a token that Ctrl+C or SIGTERM cancels.</summary>
-    internal static int RunCancellable(Func<CancellationToken, int> body)
-    {
-        using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancellation.Cancel();
-        });
-        try
-        {
-            return Run(() => body(cancellation.Token));
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
-    }
+    internal static int RunCancellable(Func<CancellationToken, int> body) => CancelOnSignal.Run(token => Run(() => body(token)));
 
     /// <summary>Exit code of a run that Ctrl+C ended early (128 + SIGINT), as shells report it.</summary>
     internal const int Interrupted = 130;

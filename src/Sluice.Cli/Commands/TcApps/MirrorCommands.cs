@@ -32,6 +32,7 @@ internal static class MirrorCommands
         command.Subcommands.Add(TcAppCli.Detach(App, "Stop mirroring and remove the pins", MirrorController.Detach));
         command.Subcommands.Add(Show("list", "Where copies go, the matches and the counters"));
         command.Subcommands.Add(Show("stats", "Packets seen, matched, mirrored, failed"));
+        command.Subcommands.Add(TcAppServeCommand.Create(App, MirrorController.MetricsSource));
         return command;
     }
 
@@ -74,14 +75,7 @@ internal static class MirrorCommands
             using var controller = MirrorController.Open(target.Resolve(result));
             if (result.GetValue(watch.Prometheus))
             {
-                var s = controller.Status();
-                Console.Write(TcAppMetrics.Format(new (string, string, ulong)[]
-                {
-                    ("sluice_mirror_matched_total", "Packets that matched the mirror's rules.", s.Counters.Matched),
-                    ("sluice_mirror_mirrored_total", "Copies sent to the mirror interface.", s.Counters.Mirrored),
-                    ("sluice_mirror_bytes_total", "Bytes of the copies sent.", s.Counters.Bytes),
-                    ("sluice_mirror_failed_total", "Copies that could not be sent.", s.Counters.Failed),
-                }.Select(m => new TcAppSample(m.Item1, m.Item2, "counter", controller.Target, [], m.Item3))));
+                Console.Write(controller.FormatMetrics());
                 return 0;
             }
             watch.Show(result, compact => Print(controller, result.GetValue(json), compact));

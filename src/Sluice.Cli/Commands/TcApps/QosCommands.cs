@@ -23,6 +23,7 @@ internal static class QosCommands
         command.Subcommands.Add(Remove());
         command.Subcommands.Add(List("list", "Rules with their counters"));
         command.Subcommands.Add(Stats());
+        command.Subcommands.Add(TcAppServeCommand.Create(App, QosController.MetricsSource));
         command.Subcommands.Add(Preset());
         return command;
     }
@@ -167,29 +168,13 @@ internal static class QosCommands
             using var controller = QosController.Open(target.Resolve(result));
             if (result.GetValue(watch.Prometheus))
             {
-                Console.Write(Metrics(controller));
+                Console.Write(controller.FormatMetrics());
                 return 0;
             }
             watch.Show(result, compact => PrintStats(controller, result.GetValue(json), compact));
             return 0;
         }));
         return command;
-    }
-
-    internal static string Metrics(QosController controller)
-    {
-        var samples = new List<TcAppSample>();
-        foreach (var (name, help, pick) in new (string, string, Func<QosCounters, ulong>)[]
-        {
-            ("sluice_qos_packets_total", "Packets classified, by class.", c => c.Packets),
-            ("sluice_qos_bytes_total", "Bytes classified, by class.", c => c.Bytes),
-            ("sluice_qos_marked_total", "Packets whose DSCP was rewritten, by class.", c => c.Marked),
-        })
-        {
-            foreach (var group in controller.Rules().GroupBy(r => r.Rule.Class.ToString()))
-                samples.Add(new TcAppSample(name, help, "counter", controller.Target, [("class", group.Key)], (ulong)group.Sum(r => (decimal)pick(r.Counters))));
-        }
-        return TcAppMetrics.Format(samples);
     }
 
     private static void PrintStats(QosController controller, bool json, bool compact)

@@ -24,6 +24,7 @@ internal static class RateLimitCommands
         command.Subcommands.Add(Remove());
         command.Subcommands.Add(Show("list", "Limits with their counters", watchable: false));
         command.Subcommands.Add(Show("stats", "Packets, bytes, drops and delays per limit", watchable: true));
+        command.Subcommands.Add(TcAppServeCommand.Create(App, RateLimitController.MetricsSource));
         return command;
     }
 
@@ -187,7 +188,7 @@ internal static class RateLimitCommands
             using var controller = RateLimitController.Open(target.Resolve(result));
             if (watchable && result.GetValue(watch.Prometheus))
             {
-                Console.Write(Metrics(controller));
+                Console.Write(controller.FormatMetrics());
                 return 0;
             }
             if (watchable) watch.Show(result, compact => Print(controller, result.GetValue(json), compact));
@@ -195,24 +196,6 @@ internal static class RateLimitCommands
             return 0;
         }));
         return command;
-    }
-
-    internal static string Metrics(RateLimitController controller)
-    {
-        var samples = new List<TcAppSample>();
-        var limits = controller.Limits();
-        foreach (var (name, help, pick) in new (string, string, Func<RateLimitCounters, ulong>)[]
-        {
-            ("sluice_ratelimit_packets_total", "Packets that matched a limit's key.", c => c.Packets),
-            ("sluice_ratelimit_bytes_total", "Bytes that matched a limit's key.", c => c.Bytes),
-            ("sluice_ratelimit_dropped_total", "Packets dropped: over a police limit, or beyond the EDT horizon.", c => c.Dropped),
-            ("sluice_ratelimit_delayed_total", "Packets delayed (EDT) or handed to the limit's htb class.", c => c.Delayed),
-        })
-        {
-            foreach (var limit in limits)
-                samples.Add(new TcAppSample(name, help, "counter", controller.Target, [("key", limit.Rule.Key.ToString())], pick(limit.Counters)));
-        }
-        return TcAppMetrics.Format(samples);
     }
 
     private static void Print(RateLimitController controller, bool json, bool compact)

@@ -38,6 +38,46 @@ public sealed class GuardStatisticsTests
         Assert.Empty(events.ReadAvailable());
     }
 
+    [Fact]
+    public async Task Served_metrics_follow_a_detach_and_a_reattach_to_the_new_maps()
+    {
+        Sluice.Tests.Requires.Root();
+        var cancellation = TestContext.Current.CancellationToken;
+        using var bed = new GuardTargetBed();
+        var options = new GuardAttachOptions { Mode = XdpMode.Generic };
+        GuardController.Attach(bed.Target, options).Dispose();
+        SetRateLimited(bed.Target, 2);
+        using var source = GuardController.MetricsSource(bed.Target);
+        using var refresher = new Sluice.Programs.Metrics.MetricsRefresher(source.Collect, TimeSpan.FromHours(1));
+        refresher.Start();
+        using var server = Sluice.Programs.Metrics.MetricsServer.Start(new IPEndPoint(IPAddress.Loopback, 0), () => refresher.Current);
+        string line = $"sluice_guard_packets_total{{iface=\"{bed.Target.Interface}\",netns=\"{bed.Target.NamespaceLabel}\",reason=\"rate_limited\"}} ";
+        ulong cpus = (ulong)PossibleCpus.Count;
+        Assert.Contains(line + (2 * cpus), (await Metrics.MetricsServerTests.Scrape(server, "/metrics", cancellation)).Body, StringComparison.Ordinal);
+
+        // Detached: the old fds would still read the old maps; a scrape must say the guard is gone instead.
+        GuardController.Detach(bed.Target);
+        refresher.Refresh();
+        var gone = await Metrics.MetricsServerTests.Scrape(server, "/metrics", cancellation);
+        Assert.Equal("HTTP/1.1 503 Service Unavailable", gone.Status);
+        Assert.Contains("no guard on", gone.Body, StringComparison.Ordinal);
+
+        // Attached again: new maps at the same pins, and the counters come from them.
+        GuardController.Attach(bed.Target, options).Dispose();
+        SetRateLimited(bed.Target, 5);
+        refresher.Refresh();
+        var back = await Metrics.MetricsServerTests.Scrape(server, "/metrics", cancellation);
+        Assert.Equal("HTTP/1.1 200 OK", back.Status);
+        Assert.Contains(line + (5 * cpus), back.Body, StringComparison.Ordinal);
+        Assert.Equal(2, source.Opened);
+    }
+
+    private static void SetRateLimited(GuardTarget target, ulong packets)
+    {
+        using var stats = new BpfPerCpuArray<GuardCounter>(BpfMap.OpenPinned(target.PinPath(GuardMapNames.Stats)), ownsMap: true);
+        stats.UpdateAll((uint)GuardReason.RateLimited, new GuardCounter(packets, packets * 60));
+    }
+
     private static IPv6Bytes Key(string address)
     {
         var key = default(IPv6Bytes);
