@@ -22,13 +22,15 @@ for source in c/*.c; do
     fi
 done
 
-# The producer and load objects (test fixtures) and bench's own programs (c/bpf), compiled exactly as the test
-# build compiles fixtures.
-for source in "$root/tests/Fixtures/ringbuf_seq.bpf.c" "$root/tests/Fixtures/xdp_counter.bpf.c" c/bpf/*.bpf.c; do
+# The producer and load objects (test fixtures), bench's own programs (c/bpf) and the Sluice programs a C baseline
+# drives itself (trafficgen_live --program trafficgen_write), compiled exactly as the project build compiles them.
+programs="$root/src/Sluice.Programs/bpf"
+for source in "$root/tests/Fixtures/ringbuf_seq.bpf.c" "$root/tests/Fixtures/xdp_counter.bpf.c" c/bpf/*.bpf.c \
+    "$programs/trafficgen.bpf.c"; do
     [ -f "$source" ] || continue
     object="c/bin/$(basename "$source" .c).o"
-    if [ ! -f "$object" ] || [ "$source" -nt "$object" ]; then
-        clang-14 -O2 -g -target bpf -Wall -Werror -Wno-unused-function -I/usr/include/x86_64-linux-gnu \
-            -c "$source" -o "$object"
+    if [ ! -f "$object" ] || [ "$source" -nt "$object" ] || [ -n "$(find "$programs/include" -newer "$object" -print -quit)" ]; then
+        clang-14 -O2 -g -target bpf -Wall -Werror -Wno-unused-function -I"$programs/include" \
+            -I/usr/include/x86_64-linux-gnu -c "$source" -o "$object"
     fi
 done

@@ -28,8 +28,9 @@ if [ $# -eq 0 ] || [[ " $* " == *" guard-e2e "* ]] || [[ "$1" == --rounds && $# 
     command -v nft >/dev/null || apt-get install -y -q nftables >/dev/null
 fi
 
-# The whole-process object-load scenario runs the CLI as users get it: published with Native AOT.
-if [ $# -eq 0 ] || [[ " $* " == *" object-load "* ]] || [[ " $* " == *" core-load "* ]] || [[ "$1" == --rounds && $# -eq 2 ]]; then
+# The whole-process object-load scenario and trafficgen run the CLI as a process of its own, published with Native AOT.
+if [ $# -eq 0 ] || [[ " $* " == *" object-load "* ]] || [[ " $* " == *" core-load "* ]] || [[ " $* " == *" trafficgen "* ]] \
+    || [[ "$1" == --rounds && $# -eq 2 ]]; then
     mkdir -p bench/bin
     if ! dotnet publish src/Sluice.Cli/Sluice.Cli.csproj -c Release -r linux-x64 -p:PublishAot=true \
         -o bench/bin/sluice-aot -nologo -v quiet -clp:ErrorsOnly >bench/bin/publish.log 2>&1; then

@@ -10,6 +10,8 @@ extern _Bool CONFIG_BPF_SYSCALL __kconfig;
 extern enum libbpf_tristate CONFIG_BPF_JIT __kconfig;
 extern char CONFIG_LOCALVERSION[16] __kconfig;
 extern int CONFIG_SLUICE_NOT_A_REAL_OPTION __kconfig __weak;
+extern _Bool LINUX_HAS_BPF_COOKIE __kconfig;            /* libbpf writes its LINUX_HAS_* numbers into bools */
+extern _Bool LINUX_HAS_SYSCALL_WRAPPER __kconfig;
 
 extern const void bpf_prog_put __ksym;                  /* typeless: an address from /proc/kallsyms */
 extern void bpf_rcu_read_lock(void) __ksym;             /* kfuncs */
@@ -44,6 +46,8 @@ int externs_answers(struct xdp_md *ctx)
     put(5, CONFIG_SLUICE_NOT_A_REAL_OPTION);
     put(6, (__u64)&bpf_prog_put);
     put(7, (__u64)&bpf_sluice_no_such_kfunc != 0);
+    put(8, LINUX_HAS_BPF_COOKIE);
+    put(9, LINUX_HAS_SYSCALL_WRAPPER);
     bpf_rcu_read_lock();
     bpf_rcu_read_unlock();
     if (&bpf_sluice_no_such_kfunc)

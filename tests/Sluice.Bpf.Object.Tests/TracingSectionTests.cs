@@ -34,6 +34,8 @@ public class TracingSectionTests
     [InlineData("kretprobe/tcp_v4_connect", BpfProgramType.Kprobe)]
     [InlineData("uretprobe.s//bin/bash:readline", BpfProgramType.Kprobe)]
     [InlineData("freplace/handler", BpfProgramType.Ext)]
+    [InlineData("usdt", BpfProgramType.Kprobe)]
+    [InlineData("usdt.s", BpfProgramType.Kprobe)]
     public void Other_tracing_sections_have_libbpfs_program_type(string section, BpfProgramType type) =>
         Assert.Equal(type, ProgramSectionTable.Lookup(section)!.Value.Type);
 

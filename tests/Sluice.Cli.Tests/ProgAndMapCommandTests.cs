@@ -107,5 +107,24 @@ public sealed class ProgAndMapCommandTests : IDisposable
         Assert.Contains("no such pinned program", prog.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Map_dump_of_a_ring_buffer_finds_no_elements_and_says_why_like_bpftool()
+    {
+        Requires.Root();
+        string maps = System.IO.Path.Combine(_pins.Path, "maps");
+        var load = SluiceProcess.Run("object", "load", Fixture.Path("ringbuf"), "--pin", _pins.Path, "--pin-maps", maps);
+        Assert.True(load.ExitCode == 0, load.Stderr);
+        string events = System.IO.Path.Combine(maps, "events");
+
+        var text = SluiceProcess.Run("map", "dump", events);
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Equal("Found 0 elements", text.Stdout.Trim());
+        Assert.Equal("map 'events' is a ringbuf: it has no keys to dump", text.Stderr.Trim());
+
+        var json = SluiceProcess.Run("map", "dump", events, "--json");
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        Assert.Equal(0, json.Json().GetArrayLength());
+    }
+
     public void Dispose() => _pins.Dispose();
 }

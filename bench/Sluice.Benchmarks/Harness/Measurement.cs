@@ -1,10 +1,14 @@
 namespace Sluice.Benchmarks.Harness;
 
-/// <summary>Whether a larger figure is better (throughput) or worse (time per operation).</summary>
+/// <summary>
+/// Whether a larger figure is better (throughput) or worse (time per operation), or whether the two should agree
+/// (a count checked against another count of the same thing; the target is then the tolerance, e.g. 0.01).
+/// </summary>
 public enum Better
 {
     Lower,
     Higher,
+    Same,
 }
 
 /// <summary>
@@ -26,11 +30,21 @@ public sealed record Measurement(
 
     /// <summary>True when there is no target or the ratio meets it.</summary>
     public bool? Passed => TargetRatio is not { } target ? null
-        : Better == Better.Lower ? Ratio <= target : Ratio >= target;
+        : Better switch
+        {
+            Better.Lower => Ratio <= target,
+            Better.Higher => Ratio >= target,
+            _ => Math.Abs(Ratio - 1) <= target,
+        };
 
-    /// <summary>"&lt;= 1.20x" or "&gt;= 0.80x".</summary>
+    /// <summary>"&lt;= 1.20x", "&gt;= 0.80x" or "1 +- 1%".</summary>
     public string TargetText => TargetRatio is not { } target ? "-"
-        : (Better == Better.Lower ? "<= " : ">= ") + target.ToString("0.00x");
+        : Better switch
+        {
+            Better.Lower => "<= " + target.ToString("0.00x"),
+            Better.Higher => ">= " + target.ToString("0.00x"),
+            _ => "1 +- " + target.ToString("0%"),
+        };
 
     /// <summary>A row that could not be measured, with the reason.</summary>
     public static Measurement Unavailable(string scenario, string unit, Better better, string baselineName, double? target, string why) =>

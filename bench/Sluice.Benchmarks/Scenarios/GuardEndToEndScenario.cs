@@ -1,19 +1,19 @@
 using System.Globalization;
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Text.RegularExpressions;
 using Sluice.Benchmarks.Guard;
 using Sluice.Benchmarks.Harness;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
 using Sluice.Lab;
-using Sluice.Lab.Packets;
-using Sluice.Lab.Traffic;
+using Sluice.Programs.TrafficGen;
 
 namespace Sluice.Benchmarks.Scenarios;
 
 /// <summary>
 /// End-to-end drop rate on veth: the same bounded UDP flood (spoofed sources in 198.19.0.0/16, 60-byte frames,
-/// our AF_PACKET + sendmmsg sender on one core) into two identical namespace pairs, one protected by the guard's
+/// sluice trafficgen's AF_PACKET + sendmmsg engine on one thread) into two identical namespace pairs, one protected by the guard's
 /// XDP program (native mode, deny 198.19.0.0/16), the other by an nftables rule dropping the same prefix at the
 /// earliest nftables hook (netdev ingress on the receiving veth); a third pair runs the guard in XDP generic mode
 /// (reported). Figure: packets the filter counted as dropped
@@ -45,16 +45,11 @@ public sealed partial class GuardEndToEndScenario : IScenario
         using var genericLink = XdpLink.Attach(guard.Program, genericPair.ReceiverInterface, XdpMode.Generic, genericNetns);
         AddNftablesRule(nftPair);
 
-        var frames = Flood();
-        using var guardSender = new PacketSender(guardPair.SenderNamespace, guardPair.SenderInterface, frames);
-        using var genericSender = new PacketSender(genericPair.SenderNamespace, genericPair.SenderInterface, frames);
-        using var nftSender = new PacketSender(nftPair.SenderNamespace, nftPair.SenderInterface, frames);
+        var (guardSender, genericSender, nftSender) = (Flood(guardPair), Flood(genericPair), Flood(nftPair));
         var accounted = (Guard: new Samples(), Generic: new Samples(), Nft: new Samples());
         var perCpu = (Guard: new Samples(), Nft: new Samples());
         var generic = new Samples();
-        guardSender.Flood(100_000, MaxTime); // warm-up
-        genericSender.Flood(100_000, MaxTime);
-        nftSender.Flood(100_000, MaxTime);
+        foreach (var warmUp in new[] { guardSender, genericSender, nftSender }) new TrafficGenerator(warmUp with { Count = 100_000 }).Run();
         // One program on both pairs, one counter: each round reads the counter around its own flood only.
         var (sluice, baseline) = Interleaved.Run(rounds,
             () =>
@@ -72,29 +67,35 @@ public sealed partial class GuardEndToEndScenario : IScenario
             "dropped per CPU second of the sending thread (send + the receive softirq run in its context): less bound to the CPU share a busy machine gives");
     }
 
-    private static double Round(string side, PacketSender sender, Func<ulong> dropped, Samples accounted, Samples? perCpu)
+    private static double Round(string side, TrafficGenOptions flood, Func<ulong> dropped, Samples accounted, Samples? perCpu)
     {
         ulong before = dropped();
-        double cpuStart = ThreadCpuClock.Seconds();
-        var (sent, failures, elapsed) = sender.Flood(MaxPackets, MaxTime);
-        double cpu = ThreadCpuClock.Seconds() - cpuStart;
+        var result = new TrafficGenerator(flood).Run();
         Thread.Sleep(100); // let the receiving softirq finish the queue
         ulong drops = dropped() - before;
-        double pps = drops / elapsed.TotalSeconds;
-        accounted.Add(sent == 0 ? 0 : (double)drops / sent);
-        perCpu?.Add(drops / cpu);
-        Console.Error.WriteLine($"  {side,-7} dropped {drops,10:N0} of {sent,10:N0} sent in {elapsed.TotalSeconds:0.000} s: " +
-            $"{pps,10:N0} pps dropped, {sent / elapsed.TotalSeconds,10:N0} pps sent, sender CPU {cpu:0.000} s, {failures} failed sends");
+        double pps = drops / result.Elapsed.TotalSeconds;
+        accounted.Add(result.PacketsSent == 0 ? 0 : (double)drops / result.PacketsSent);
+        if (result.CpuTime is { } cpu) perCpu?.Add(drops / cpu.TotalSeconds);
+        Console.Error.WriteLine($"  {side,-7} dropped {drops,10:N0} of {result.PacketsSent,10:N0} sent in {result.Elapsed.TotalSeconds:0.000} s: " +
+            $"{pps,10:N0} pps dropped, {result.PacketsPerSecond,10:N0} pps sent, sender CPU {result.CpuTime?.TotalSeconds:0.000} s");
         return pps;
     }
 
-    /// <summary>60-byte UDP frames from 1,024 sources in the flood range to the receiver.</summary>
-    private static List<byte[]> Flood()
-    {
-        var destination = IPAddress.Parse(VethNamespaces.ReceiverAddress);
-        return [.. Enumerable.Range(0, 1024).Select(i =>
-            PacketBuilder.Udp4(new IPAddress(new byte[] { 198, 19, (byte)(i >> 8), (byte)(i + 1) }), destination, (ushort)(10000 + i), 9, payloadLength: 18))];
-    }
+    /// <summary>
+    /// The flood, from sluice trafficgen's engine: 60-byte UDP frames from 1,024 sources in the flood range to the
+    /// receiver, through its AF_PACKET engine (sendmmsg, qdisc bypassed) on every pair alike: live XDP frames would
+    /// reach only a receiver with a native XDP program (veth), which the generic and nftables pairs have not.
+    /// </summary>
+    private static TrafficGenOptions Flood(VethNamespaces pair) =>
+        new(pair.SenderInterface, new IPEndPoint(IPAddress.Parse(VethNamespaces.ReceiverAddress), 9))
+        {
+            Namespace = pair.SenderNamespace,
+            DestinationMac = PhysicalAddress.Parse(VethNamespaces.ReceiverMac.Replace(':', '-')),
+            Source = SourceRange.Parse("198.19.0.1-198.19.4.0:10000"),
+            Count = MaxPackets,
+            Duration = MaxTime,
+            Engine = TrafficEngine.PacketSocket,
+        };
 
     private static void AddNftablesRule(VethNamespaces pair)
     {

@@ -16,7 +16,8 @@ namespace Sluice.Bpf.Object.Btf;
 /// <item>DATASEC names keep only [A-Za-z0-9_.]; anything else (e.g. '/' or '?') becomes '_', because kernels
 /// before 6.5 only accept identifier-like section names.</item>
 /// </list>
-/// .kconfig and .ksyms data sections describe externs, which have no ELF section; they are only sorted.
+/// .kconfig and .ksyms data sections describe externs, which have no ELF section; they are only sorted here (the
+/// loader rewrites their linkage, offsets and sizes in the copy it gives the kernel: BtfExternFixups).
 /// </summary>
 internal static class BtfFixups
 {

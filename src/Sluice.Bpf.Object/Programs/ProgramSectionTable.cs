@@ -38,6 +38,8 @@ public static class ProgramSectionTable
         ("kretprobe.multi+", BpfProgramType.Kprobe, BpfAttachType.TraceKprobeMulti, 0),
         ("uprobe.multi+", BpfProgramType.Kprobe, BpfAttachType.TraceUprobeMulti, 0),
         ("uretprobe.multi+", BpfProgramType.Kprobe, BpfAttachType.TraceUprobeMulti, 0),
+        ("usdt+", BpfProgramType.Kprobe, null, 0),
+        ("usdt.s+", BpfProgramType.Kprobe, null, Sleepable),
         ("ksyscall+", BpfProgramType.Kprobe, null, 0),
         ("kretsyscall+", BpfProgramType.Kprobe, null, 0),
         ("tc/ingress", BpfProgramType.SchedCls, BpfAttachType.TcxIngress, 0),

@@ -55,7 +55,7 @@ internal sealed class CollectionLoader
         }
         try
         {
-            _btf = BpfBtf.Load(_spec.Btf);
+            _btf = BpfBtf.Load(BtfExternFixups.Apply(_spec.Btf.RawData, _spec.Externs));
             if (_btf.RewrittenTypes > 0)
                 _warnings.Add($"object BTF: {_btf.RewrittenTypes} types rewritten for this kernel, which lacks " +
                     string.Join(", ", BtfFeatureProbe.Current.Missing()));

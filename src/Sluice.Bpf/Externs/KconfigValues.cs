@@ -8,7 +8,7 @@ namespace Sluice.Bpf;
 
 /// <summary>
 /// Fills the ".kconfig" map of an object: LINUX_KERNEL_VERSION, LINUX_HAS_SYSCALL_WRAPPER, LINUX_HAS_BPF_COOKIE and
-/// CONFIG_* from the kernel's configuration, each written as its declared C type wants it (libbpf's rules: bool y/n,
+/// CONFIG_* from the kernel's configuration, each written as its declared C type wants it (libbpf's rules: bool y/n/0/1,
 /// enum libbpf_tristate y/n/m, char y/n/m or a number, integers as numbers that must fit, char arrays as quoted
 /// strings, cut to fit). A missing value is zero when the extern is __weak, else an error naming program and symbol.
 /// </summary>
@@ -39,7 +39,9 @@ internal static class KconfigValues
     {
         "LINUX_KERNEL_VERSION" => KernelRelease.Code.ToString(CultureInfo.InvariantCulture),
         // The arch's syscall wrappers (__x64_sys_*, pt_regs-based since 4.17) change how BPF_KSYSCALL reads arguments.
-        "LINUX_HAS_SYSCALL_WRAPPER" => KernelBtfNames.Contains(RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "__arm64_sys_bpf" : "__x64_sys_bpf") ? "1" : "0",
+        // libbpf answers by opening a kprobe on __x64_sys_bpf, so without kprobes (the kprobe PMU, 4.17) it says 0, and
+        // so do we: the value only matters to BPF_KSYSCALL kprobes, and programs must compute libbpf's answers.
+        "LINUX_HAS_SYSCALL_WRAPPER" => ProbePmu.Exists("kprobe") && KernelBtfNames.Contains(RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "__arm64_sys_bpf" : "__x64_sys_bpf") ? "1" : "0",
         "LINUX_HAS_BPF_COOKIE" => KernelRelease.Code >= (5u << 16) + (15u << 8) ? "1" : "0",
         _ => null,
     };
@@ -62,8 +64,9 @@ internal static class KconfigValues
                 slot[0] = text switch { "y" => 1, "m" => 2, _ => 0 };
                 return;
             case { Kind: BtfKind.Int } integer when (integer.IntEncoding & 4) != 0:
-                if (text is not ("y" or "n")) throw Error(spec, extern_, $"is a bool, but the kernel's value is {text}");
-                slot[0] = text == "y" ? (byte)1 : (byte)0;
+                // libbpf accepts y/n and the numbers 0 and 1 (its LINUX_HAS_* values are numbers written into bools).
+                if (text is not ("y" or "n" or "0" or "1")) throw Error(spec, extern_, $"is a bool, but the kernel's value is {text}");
+                slot[0] = text is "y" or "1" ? (byte)1 : (byte)0;
                 return;
             case { Kind: BtfKind.Int, Size: 1 } character when (character.IntEncoding & 2) != 0 || character.Name == "char":
                 if (tristate)

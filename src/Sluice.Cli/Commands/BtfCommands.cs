@@ -6,13 +6,13 @@ using Sluice.Cli.Infrastructure;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice btf dump (file FILE | id ID | map MAP | prog PROG) [format raw]</c>, like bpftool btf dump.</summary>
+/// <summary><c>sluice btf dump (file FILE | id ID | map MAP | prog PROG) [format raw|c]</c>, like bpftool btf dump.</summary>
 internal static class BtfCommands
 {
     internal static Command Create()
     {
         var command = new Command("btf", "BPF Type Format: dump the types of a file, a kernel BTF object, a map's or a program's BTF");
-        var dump = new Command("dump", "Print BTF types (bpftool's raw notation)");
+        var dump = new Command("dump", "Print BTF types (bpftool's raw notation, or a C header with 'format c')");
         dump.Subcommands.Add(Source("file", "FILE", "A raw BTF file (e.g. /sys/kernel/btf/vmlinux) or an ELF object with a .BTF section", FromFile));
         dump.Subcommands.Add(Source("id", "ID", "A BTF object loaded in the kernel", text => FromId(ParseId(text, "BTF"))));
         dump.Subcommands.Add(Source("map", "MAP", "The BTF of a map (id, pinned path or name)", FromMap));
@@ -24,18 +24,19 @@ internal static class BtfCommands
     private static Command Source(string name, string argument, string description, Func<string, (BtfSpec Btf, uint FirstId)> load)
     {
         var target = new Argument<string>(argument) { Description = description };
-        var format = new Argument<string[]>("format") { Description = "Optional 'format raw'", Arity = ArgumentArity.ZeroOrMore };
+        var format = new Argument<string[]>("format") { Description = "Optional 'format raw' (the default) or 'format c'", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command(name, description) { target, format };
         command.SetAction(result => CommandRunner.Run(() =>
         {
             var words = result.GetValue(format) ?? [];
             if (words.Length > 0 && !(words.Length == 2 && words[0] == "format"))
-                throw new CliError($"expected 'format raw' after the {name}, not '{string.Join(' ', words)}'");
-            if (words.Length == 2 && words[1] != "raw")
-                throw new CliError($"format '{words[1]}' is not supported: sluice prints BTF in bpftool's raw format only (format raw)");
+                throw new CliError($"expected 'format raw' or 'format c' after the {name}, not '{string.Join(' ', words)}'");
+            if (words.Length == 2 && words[1] is not ("raw" or "c"))
+                throw new CliError($"format '{words[1]}' is not supported: sluice prints BTF as 'format raw' (bpftool's notation) or 'format c' (a C header)");
             var (btf, firstId) = load(result.GetValue(target)!);
             using var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
-            BtfRawDump.Write(btf, output, firstId);
+            if (words.Length == 2 && words[1] == "c") BtfCDump.Write(btf, output, firstId);
+            else BtfRawDump.Write(btf, output, firstId);
             return 0;
         }));
         return command;

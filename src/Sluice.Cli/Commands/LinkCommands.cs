@@ -6,15 +6,16 @@ using Sluice.Cli.Infrastructure;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice link list|show|detach</c>: every bpf_link in the system, tracing included (like bpftool link).</summary>
-internal static class LinkCommands
+/// <summary><c>sluice link list|show|detach|attach</c>: every bpf_link in the system, tracing included (like bpftool link).</summary>
+internal static partial class LinkCommands
 {
     internal static Command Create()
     {
-        var command = new Command("link", "Every bpf_link in the system: list, show, detach");
+        var command = new Command("link", "Every bpf_link in the system: list, show, detach; attach a tracing program");
         command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateShow());
         command.Subcommands.Add(CreateDetach());
+        command.Subcommands.Add(CreateAttach());
         return command;
     }
 

@@ -20,8 +20,11 @@ internal static partial class MapCommands
         dump.SetAction(result => CommandRunner.Run(() =>
         {
             using var map = MapResolver.Open(result.GetValue(target)!);
-            MapResolver.EnsureKeyed(map, "dump");
-            var entries = ReadAll(map);
+            // Like bpftool: a map without keys (ring buffer, queue, perf event array, ...) dumps as no elements, with
+            // the reason on stderr, and is not an error.
+            bool keyless = MapResolver.IsKeyless(map);
+            if (keyless) Console.Error.WriteLine(MapResolver.KeylessReason(map, "dump"));
+            var entries = keyless ? [] : ReadAll(map);
             var formatting = MapFormatting.For(map);
             if (result.GetValue(json))
             {

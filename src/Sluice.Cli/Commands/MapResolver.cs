@@ -38,11 +38,18 @@ internal static class MapResolver
     }
 
     /// <summary>Map types whose elements cannot be read by key from user space.</summary>
+    internal static bool IsKeyless(BpfMap map) =>
+        map.Type is Bpf.Object.BpfMapType.RingBuf or Bpf.Object.BpfMapType.UserRingBuf or Bpf.Object.BpfMapType.PerfEventArray
+            or Bpf.Object.BpfMapType.Queue or Bpf.Object.BpfMapType.Stack or Bpf.Object.BpfMapType.BloomFilter
+            or Bpf.Object.BpfMapType.StructOps or Bpf.Object.BpfMapType.Arena;
+
+    /// <summary>Why <paramref name="operation"/> finds nothing in a keyless map (see <see cref="IsKeyless"/>).</summary>
+    internal static string KeylessReason(BpfMap map, string operation) =>
+        $"map '{map.Name}' is a {Names.MapType(map.Type)}: it has no keys to {operation}";
+
+    /// <summary>Refuses a keyed operation on a keyless map (see <see cref="IsKeyless"/>).</summary>
     internal static void EnsureKeyed(BpfMap map, string operation)
     {
-        if (map.Type is Bpf.Object.BpfMapType.RingBuf or Bpf.Object.BpfMapType.UserRingBuf or Bpf.Object.BpfMapType.PerfEventArray
-            or Bpf.Object.BpfMapType.Queue or Bpf.Object.BpfMapType.Stack or Bpf.Object.BpfMapType.BloomFilter
-            or Bpf.Object.BpfMapType.StructOps or Bpf.Object.BpfMapType.Arena)
-            throw new CliError($"map '{map.Name}' is a {Names.MapType(map.Type)}: it has no keys to {operation}");
+        if (IsKeyless(map)) throw new CliError(KeylessReason(map, operation));
     }
 }

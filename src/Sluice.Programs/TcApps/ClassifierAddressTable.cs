@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sluice.Bpf;
 
 namespace Sluice.Programs.TcApps;
@@ -16,7 +18,7 @@ internal sealed class ClassifierAddressTable
     private const int V4Offset = 96;
     private static readonly IPAddress MappedV4 = IPAddress.Parse("::ffff:0:0");
 
-    private ClassifierAddressTable(ClassifierRoot4[] root, SortedDictionary<int, ClassifierChunk> chunks,
+    private ClassifierAddressTable(byte[] root, SortedDictionary<int, ClassifierChunk> chunks,
         Dictionary<LpmKey<IPv6Bytes>, uint> trie, SortedDictionary<int, ClassifierSet> sets)
     {
         Root = root;
@@ -25,11 +27,14 @@ internal sealed class ClassifierAddressTable
         Sets = sets;
     }
 
-    /// <summary>struct cls_root4 (the only element: the value is 128 KiB, kept off the stack), an entry per top 16 bits of an IPv4 address.</summary>
-    internal ClassifierRoot4[] Root { get; }
+    /// <summary>
+    /// struct cls_root4, an entry per top 16 bits of an IPv4 address, as bytes: at 128 KiB it is too large for the stack
+    /// and for an array element (the runtime's limit is 64 KiB), so the generated struct is a view over a byte array.
+    /// </summary>
+    internal byte[] Root { get; }
 
     /// <summary>The entries of <see cref="Root"/>.</summary>
-    internal ReadOnlySpan<ushort> RootEntries => Root[0].Entries;
+    internal ReadOnlySpan<ushort> RootEntries => Root4(Root).Entries;
 
     /// <summary>The chunks in use by index (level 2: 0..1023, level 3: 1024..2047).</summary>
     internal SortedDictionary<int, ClassifierChunk> Chunks { get; }
@@ -79,7 +84,7 @@ internal sealed class ClassifierAddressTable
         return new ClassifierAddressTable(root, chunks, trie, sets);
     }
 
-    private static (ClassifierRoot4[] Root, SortedDictionary<int, ClassifierChunk> Chunks) BuildV4(Dictionary<(IPAddress Address, int Length), int> classes)
+    private static (byte[] Root, SortedDictionary<int, ClassifierChunk> Chunks) BuildV4(Dictionary<(IPAddress Address, int Length), int> classes)
     {
         // Where no IPv4 prefix reaches: the longest stored prefix of at most 96 bits that holds all of ::ffff:0:0/96.
         int start = classes.Where(c => c.Key.Length <= V4Offset && Covers(c.Key.Address, c.Key.Length, MappedV4))
@@ -88,8 +93,8 @@ internal sealed class ClassifierAddressTable
             .Select(c => (Address: BinaryPrimitives.ReadUInt32BigEndian(c.Key.Address.GetAddressBytes().AsSpan(12)), Length: c.Key.Length - V4Offset, Class: c.Value))
             .OrderBy(p => p.Length).ToList();
 
-        var rootValue = new ClassifierRoot4[1];
-        Span<ushort> root = rootValue[0].Entries;
+        var rootBytes = new byte[Unsafe.SizeOf<ClassifierRoot4>()];
+        Span<ushort> root = Root4(rootBytes).Entries;
         root.Fill((ushort)start);
         foreach (var p in v4.Where(p => p.Length <= 16))
             root.Slice((int)(p.Address >> 16), 1 << (16 - p.Length)).Fill((ushort)p.Class);
@@ -121,8 +126,10 @@ internal sealed class ClassifierAddressTable
             chunks[parent] = parentChunk;
         }
         foreach (var (block, index) in level2) root[(int)block] = (ushort)(ClassifierNames.ChunkFlag | index);
-        return (rootValue, chunks);
+        return (rootBytes, chunks);
     }
+
+    private static ref ClassifierRoot4 Root4(byte[] bytes) => ref MemoryMarshal.AsRef<ClassifierRoot4>(bytes.AsSpan());
 
     /// <summary>
     /// True when the first <paramref name="length"/> bits of <paramref name="prefix"/> and <paramref name="address"/> (both

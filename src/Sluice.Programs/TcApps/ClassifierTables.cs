@@ -161,14 +161,14 @@ internal sealed class ClassifierTables : IDisposable
     /// <summary>The four maps of one address dimension (see <see cref="ClassifierAddressTable"/>).</summary>
     private sealed class AddressMaps : IDisposable
     {
-        private readonly BpfArrayMap<ClassifierRoot4> _root;
+        private readonly BpfMap _root;
         private readonly BpfArrayMap<ClassifierChunk> _chunks;
         private readonly BpfLpmTrie<IPv6Bytes, uint> _trie;
         private readonly BpfArrayMap<ClassifierSet> _sets;
 
         internal AddressMaps(TcAppTarget target, ClassifierAddressMapNames names)
         {
-            _root = new(BpfMap.OpenPinned(target.PinPath(names.Root4)), ownsMap: true);
+            _root = BpfMap.OpenPinned(target.PinPath(names.Root4));
             _chunks = new(BpfMap.OpenPinned(target.PinPath(names.Chunks4)), ownsMap: true);
             _trie = new(BpfMap.OpenPinned(target.PinPath(names.Trie6)), ownsMap: true);
             _sets = new(BpfMap.OpenPinned(target.PinPath(names.Sets)), ownsMap: true);
@@ -186,7 +186,7 @@ internal sealed class ClassifierTables : IDisposable
                 if (everything || !old.Sets.TryGetValue(cls, out var was) || !was.Equals(set)) _sets[(uint)cls] = set;
             foreach (var (index, chunk) in next.Chunks.Reverse())
                 if (everything || !old.Chunks.TryGetValue(index, out var was) || !((ReadOnlySpan<ushort>)was.Entries).SequenceEqual(chunk.Entries)) _chunks[(uint)index] = chunk;
-            if (everything || !old.RootEntries.SequenceEqual(next.RootEntries)) _root.UpdateBatch([0u], next.Root);
+            if (everything || !old.RootEntries.SequenceEqual(next.RootEntries)) _root.Update(BitConverter.GetBytes(0u), next.Root);
             foreach (var (key, cls) in next.Trie)
                 if (everything || !old.Trie.TryGetValue(key, out uint was) || was != cls) _trie.Update(key, cls);
             // The trie's stale keys are found in the map itself, so a table left by another version is cleaned too.

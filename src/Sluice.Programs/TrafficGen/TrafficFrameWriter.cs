@@ -4,8 +4,9 @@ namespace Sluice.Programs.TrafficGen;
 
 /// <summary>
 /// trafficgen.bpf.c loaded for one <see cref="TrafficFrame"/>: an XDP program that turns the template into the next
-/// frame of the sequence on every run and redirects it to an egress interface. Run in live-frames mode it is the
-/// generator's fast path; run by an ordinary test run it shows the frames it would send.
+/// frame of the sequence on every run and returns XDP_TX. Run in live-frames mode it is the generator's fast path
+/// (the frames leave through the interface the run names as ingress); run by an ordinary test run it shows the
+/// frames it would send.
 /// </summary>
 public sealed class TrafficFrameWriter : IDisposable
 {
@@ -13,13 +14,12 @@ public sealed class TrafficFrameWriter : IDisposable
 
     private TrafficFrameWriter(BpfCollection collection) => _collection = collection;
 
-    /// <summary>Loads the program for <paramref name="frame"/>, redirecting to interface <paramref name="egressInterfaceIndex"/>.</summary>
+    /// <summary>Loads the program for <paramref name="frame"/>.</summary>
     /// <exception cref="BpfException">The kernel refused the program or its maps.</exception>
-    public static TrafficFrameWriter Load(TrafficFrame frame, int egressInterfaceIndex)
+    public static TrafficFrameWriter Load(TrafficFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
         var spec = EmbeddedObjects.Read("trafficgen.bpf.o");
-        spec.SetGlobal("egress_ifindex", (uint)egressInterfaceIndex);
         spec.SetGlobal("is_ipv6", (byte)(frame.IsIpv6 ? 1 : 0));
         spec.SetGlobal("is_tcp", (byte)(frame.IsTcp ? 1 : 0));
         spec.SetGlobal("source_base", SourceRange.LastWord(frame.Source.First));

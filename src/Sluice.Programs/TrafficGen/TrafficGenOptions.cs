@@ -84,7 +84,12 @@ public sealed record TrafficGenOptions
     /// <summary>Stop after this long.</summary>
     public TimeSpan? Duration { get; init; }
 
-    /// <summary>Frames per second to pace to; 0: as fast as the kernel takes them.</summary>
+    /// <summary>
+    /// Frames per second to pace to; 0: as fast as the kernel takes them. Frames leave in bursts of 10 ms worth, never
+    /// ahead of the schedule; frames a stall delayed (a late wake-up on a busy machine) are sent as soon as the
+    /// generator runs again, in bursts of at most 100 ms worth, so the average rate holds unless the machine withholds
+    /// the CPU near the end of the run (<see cref="TrafficGenResult.CpuWait"/> shows how long it did).
+    /// </summary>
     public long PacketsPerSecond { get; init; }
 
     /// <summary>Live frames, packet socket, or the best available.</summary>
@@ -107,4 +112,22 @@ public sealed record TrafficGenResult(TrafficEngine Engine, long PacketsSent, Ti
 {
     /// <summary>Frames per second over the run.</summary>
     public double PacketsPerSecond => Elapsed > TimeSpan.Zero ? PacketsSent / Elapsed.TotalSeconds : 0;
+
+    /// <summary>
+    /// Time the sending thread spent on a CPU over <see cref="Elapsed"/>: its own work plus the kernel's in the send
+    /// calls (with live frames, running the frame writer and transmitting; on veth also the receiver's softirq work
+    /// when it runs on the way out of the call). Null where the kernel keeps no per-thread accounting
+    /// (/proc/thread-self/schedstat, CONFIG_SCHED_INFO).
+    /// </summary>
+    public TimeSpan? CpuTime { get; init; }
+
+    /// <summary>
+    /// Time the sending thread was ready to send but waited for a CPU (other work on the machine) over
+    /// <see cref="Elapsed"/>. When it is a noticeable share of <see cref="Elapsed"/>, the rate is the machine's limit,
+    /// not the generator's. Null where the kernel keeps no per-thread accounting.
+    /// </summary>
+    public TimeSpan? CpuWait { get; init; }
+
+    /// <summary>Frames per second of <see cref="CpuTime"/>: the rate the sending thread would reach with a CPU of its own.</summary>
+    public double? PacketsPerCpuSecond => CpuTime is { } cpu && cpu > TimeSpan.Zero ? PacketsSent / cpu.TotalSeconds : null;
 }

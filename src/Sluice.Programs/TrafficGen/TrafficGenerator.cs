@@ -19,6 +19,10 @@ namespace Sluice.Programs.TrafficGen;
 public sealed class TrafficGenerator
 {
     private const long ProbeFrames = 8;
+    private const long FirstUnpacedCall = 4096;
+    private const long MaxCall = 1 << 24;
+    /// <summary>How long one unpaced send call aims to last (also how late a cancellation can be noticed).</summary>
+    private static readonly TimeSpan UnpacedCall = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromMilliseconds(200);
     private long _sent;
@@ -70,11 +74,13 @@ public sealed class TrafficGenerator
         using (sender)
         {
             // The clock starts after the engine is open: loading the program and probing are not sending time.
+            var schedule = ThreadSchedule.Read();
             var clock = Stopwatch.StartNew();
             long sent = Pump(sender, options, clock, probed, cancellationToken);
             clock.Stop();
+            var used = ThreadSchedule.Read() is { } end && schedule is { } start ? end.Since(start) : (ThreadSchedule?)null;
             var device = InterfaceCounters.Read(options.Interface).Since(before);
-            return new TrafficGenResult(engine, sent, clock.Elapsed, device, fallback);
+            return new TrafficGenResult(engine, sent, clock.Elapsed, device, fallback) { CpuTime = used?.OnCpu, CpuWait = used?.Waiting };
         }
     }
 
@@ -83,29 +89,52 @@ public sealed class TrafficGenerator
         long limit = options.Count ?? long.MaxValue;
         var duration = options.Duration ?? TimeSpan.MaxValue;
         long pps = options.PacketsPerSecond;
-        // Unpaced chunks aim at ~5 ms each, so the duration and cancellation are checked often.
-        long chunk = pps > 0 ? Math.Max(1, pps / 200) : 4096;
+        // Paced, a call sends whatever is due once a tick's worth (10 ms) is: a call per frame would make the fixed
+        // cost of each call (below) the generator's main work at low rates. After a stall (a late wake-up, no CPU for
+        // a while) the backlog goes out at once, up to 100 ms worth per call, so the run keeps its average rate and
+        // ends on time. Frame n never leaves before n / rate seconds. Unpaced, each call
+        // is sized to last about UnpacedCall: every live-frames call pays a fixed cost (the kernel sets up and tears
+        // down a page pool: ~1 ms of CPU and a few ms off the CPU per call, measured, bench/README.md), which 5 ms
+        // calls turned into half the run. Shorter when the duration is nearly up.
+        // The first unpaced call measures the rate; without a duration to keep it can be long enough (~10 ms) that the
+        // run needs one call fewer.
+        long first = options.Duration is null ? FirstUnpacedCall * 16 : FirstUnpacedCall;
+        long chunk = pps > 0 ? Math.Max(1, pps / 10) : first, tick = Math.Max(1, pps / 100);
+        double rate = 0;
         Interlocked.Exchange(ref _sent, sent);
         while (sent < limit && clock.Elapsed < duration && !cancellationToken.IsCancellationRequested)
         {
             long want = Math.Min(limit - sent, chunk);
             if (pps > 0)
             {
-                long due = (long)(clock.Elapsed.TotalSeconds * pps) + 1 - sent;
-                if (due <= 0)
+                long due = (long)(clock.Elapsed.TotalSeconds * pps) + 1 - sent, need = Math.Min(tick, limit - sent);
+                if (due < need)
                 {
-                    Thread.Sleep(1);
+                    // Asleep until the tick is due (frame sent + need - 1 leaves at (sent + need - 1) / rate): one
+                    // wake-up per tick, not a poll. At most 100 ms at a time, and not past the duration.
+                    var nap = TimeSpan.FromSeconds((sent + need - 1) / (double)pps) - clock.Elapsed;
+                    if (duration != TimeSpan.MaxValue && duration - clock.Elapsed < nap) nap = duration - clock.Elapsed;
+                    Thread.Sleep(TimeSpan.FromMilliseconds(Math.Clamp(nap.TotalMilliseconds, 1, 100)));
                     continue;
                 }
                 want = Math.Min(want, due);
             }
+            else if (rate > 0 && duration != TimeSpan.MaxValue)
+            {
+                want = Math.Min(want, Math.Max(1, (long)(rate * (duration - clock.Elapsed).TotalSeconds)));
+            }
             long started = clock.ElapsedTicks;
-            sent += sender.Send(want);
+            long took = sender.Send(want);
+            sent += took;
             Interlocked.Exchange(ref _sent, sent);
             if (pps == 0)
             {
                 double seconds = (clock.ElapsedTicks - started) / (double)Stopwatch.Frequency;
-                if (seconds > 0) chunk = Math.Clamp((long)(want / seconds * 0.005), 64, 1 << 22);
+                if (seconds > 0 && took > 0)
+                {
+                    rate = took / seconds;
+                    chunk = Math.Clamp((long)(rate * UnpacedCall.TotalSeconds), FirstUnpacedCall, MaxCall);
+                }
             }
         }
         return sent;
@@ -121,7 +150,7 @@ public sealed class TrafficGenerator
         try
         {
 #pragma warning disable CA2000 // the sender owns the loaded writer and disposes it with itself
-            live = new LiveFramesSender(frame, TrafficFrameWriter.Load(frame, interfaceIndex), interfaceIndex, options.BatchSize);
+            live = new LiveFramesSender(frame, TrafficFrameWriter.Load(frame), interfaceIndex, options.BatchSize);
 #pragma warning restore CA2000
             var before = InterfaceCounters.Read(options.Interface);
             long probe = Math.Min(options.Count ?? ProbeFrames, ProbeFrames), sent = 0;

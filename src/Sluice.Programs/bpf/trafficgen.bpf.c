@@ -1,14 +1,18 @@
 // The packet generator's frame writer, run by BPF_PROG_RUN in live-frames mode: each run stamps the next source
-// address and port of the configured ranges into the template frame, fixes the checksums and redirects the frame
-// out of the egress device, where the kernel transmits it.
+// address and port of the configured ranges into the template frame, fixes the checksums and returns XDP_TX, which
+// the live-frames runner turns into a transmission out of the device the run names as ingress.
 //
 // The kernel fills each page of its frame pool from the template once and recycles it without copying again, so
 // every field written here is an absolute value computed from the template's constants (never an adjustment of
 // whatever the page holds from its previous use).
+//
+// Cost matters here: the live-frames runner spends ~40 ns per frame on a bare XDP_TX, so every nanosecond the writer
+// adds is ~2 % of the generator's rate. Hence no division (the position in the ranges is kept as two wrapping
+// counters), no helper call (XDP_TX instead of bpf_redirect) and nothing at all to write when the ranges hold one
+// address and one port (the branches on .rodata constants are removed by the verifier).
 #include "parsing.h"
 
-/* Set before load by the controller (TrafficGenerator); all numbers host order. */
-const volatile __u32 egress_ifindex = 0;
+/* Set before load by the controller (TrafficFrameWriter); all numbers host order. */
 const volatile __u8 is_ipv6 = 0;
 const volatile __u8 is_tcp = 0;
 /* Source address: the template's (low 32 bits for IPv6) plus (sequence mod source_count). */
@@ -23,6 +27,10 @@ const volatile __u16 l4_checksum = 0;
 
 /* Frames written so far: the controller reads it to know exactly how many runs a signal-interrupted call made. */
 __u64 frames_written = 0;
+/* Frame frames_written's place in the ranges: (frames_written mod source_count, frames_written / source_count mod
+ * port_count), advanced by counting instead of dividing. */
+__u32 next_source = 0;
+__u32 next_port = 0;
 
 /* RFC 1624 eqn. 3: the one's-complement sum after 16-bit word old became new. */
 static __always_inline __u32 csum_replace(__u32 sum, __u16 old, __u16 new)
@@ -40,11 +48,19 @@ static __always_inline __u16 csum_finish(__u32 sum)
 SEC("xdp")
 int trafficgen_write(struct xdp_md *ctx)
 {
+    frames_written++;
+    if (source_count == 1 && port_count == 1)
+        return XDP_TX; /* every frame is the template */
+
     void *data = (void *)(long)ctx->data;
     void *end = (void *)(long)ctx->data_end;
-    __u64 sequence = frames_written++;
-    __u32 address = source_base + (__u32)(sequence % source_count);
-    __u16 port = port_base + (__u16)((sequence / source_count) % port_count);
+    __u32 address = source_base + next_source;
+    __u16 port = port_base + (__u16)next_port;
+    if (++next_source >= source_count) {
+        next_source = 0;
+        if (++next_port >= port_count)
+            next_port = 0;
+    }
     __u32 l3 = sizeof(struct ethhdr);
     __u32 l4 = l3 + (is_ipv6 ? 40 : 20);
     /* IPv4 source at 12, IPv6 source at 8: the varied 32 bits are the address's last four bytes. */
@@ -79,7 +95,7 @@ int trafficgen_write(struct xdp_md *ctx)
         checksum = 0xffff; /* UDP: 0 means "no checksum" */
     *(__be16 *)(data + checksum_offset) = bpf_htons(checksum);
 
-    return bpf_redirect(egress_ifindex, 0);
+    return XDP_TX;
 }
 
 char LICENSE[] SEC("license") = "GPL";

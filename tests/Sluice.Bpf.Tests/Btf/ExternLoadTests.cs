@@ -22,12 +22,15 @@ public sealed class ExternLoadTests
         RequireKernel();
         using var pins = new TestPinDirectory(create: true);
         using var collection = BpfCollection.Load(Fixture.Path("externs"), new CollectionOptions { PinPath = pins.Path });
+        // The extern sections are rewritten as libbpf does, so the kernel takes the object's BTF (func and line info).
+        Assert.DoesNotContain(collection.Warnings, w => w.Contains("BTF", StringComparison.Ordinal));
+        Assert.NotEqual(0u, collection.Program("externs_answers").GetInfo().BtfId);
         Assert.Equal(XdpAction.Pass, collection.Program("externs_answers").TestRun(Packets.Ipv4(Packets.Udp)).XdpAction);
         using var results = new BpfArrayMap<ulong>(collection.Map("results"));
         var ours = Enumerable.Range(0, 16).Select(i => results[(uint)i]).ToArray();
 
         var libbpf = LibbpfAnswers.Run(Fixture.Path("externs"), "externs_answers", 16);
-        for (int i = 0; i < 8; i++) Assert.True(ours[i] == libbpf[i], $"slot {i}: Sluice {ours[i]}, libbpf {libbpf[i]}");
+        for (int i = 0; i < 10; i++) Assert.True(ours[i] == libbpf[i], $"slot {i}: Sluice {ours[i]}, libbpf {libbpf[i]}");
 
         // Independently: uname and the config file, read here.
         var config = ReadConfig();
@@ -44,6 +47,7 @@ public sealed class ExternLoadTests
         string kallsyms = File.ReadLines("/proc/kallsyms").First(l => l.EndsWith(" bpf_prog_put", StringComparison.Ordinal));
         Assert.Equal(ulong.Parse(kallsyms[..kallsyms.IndexOf(' ')], System.Globalization.NumberStyles.AllowHexSpecifier), ours[6]);
         Assert.Equal(0ul, ours[7]); // the weak kfunc does not exist
+        Assert.Equal(1ul, ours[8]); // bpf cookies since 5.15
     }
 
     [Fact]

@@ -34,8 +34,7 @@ public partial class XlatedComparisonTests
     }
 
     // Map ids and kernel addresses differ between two loads of the same object; everything else must not. Source
-    // annotations (function headers, "; C line") are dropped: an object whose BTF holds .ksyms externs loads without
-    // object BTF in Sluice (a warning), so its dump has no line info; the instructions are what must agree.
+    // annotations (function headers, "; C line") are dropped: the instructions are what must agree.
     private static string Normalize(string xlated) => string.Join('\n', KernelAddress().Replace(MapId().Replace(xlated, "map[id:N]"), "0xADDR")
         .Split('\n').Where(line => line.Length > 0 && !line.StartsWith(';') && !line.EndsWith("):", StringComparison.Ordinal)));
 

@@ -12,7 +12,7 @@ namespace Sluice.Programs.Tests.TrafficGen;
 /// The generator on a real veth pair: the receiver counts with the bench program in drop mode (its per-CPU counters)
 /// and with its interface counters; both must see exactly the frames the generator says it sent.
 /// </summary>
-public sealed class TrafficGeneratorTests
+public sealed class TrafficGeneratorTests(ITestOutputHelper output)
 {
     /// <summary>Every test frame goes to this port; the receiver counts only those (not the kernel's own IPv6 chatter).</summary>
     private const ushort Port = 9;
@@ -25,10 +25,8 @@ public sealed class TrafficGeneratorTests
     public void SendsExactlyTheRequestedCount(TrafficEngine engine, string destination, string source, TrafficProtocol protocol)
     {
         Requires.Root();
-        using var veth = new VethNamespaces();
-        using var receiver = XdpBenchProgram.Load(XdpBenchMode.Drop, onlyPort: Port);
-        using var receiverNs = NetworkNamespace.Open(veth.ReceiverNamespace);
-        using var link = XdpLink.Attach(receiver.Program, veth.ReceiverInterface, XdpMode.Native, receiverNs);
+        using var bed = new CountingPair(XdpBenchMode.Drop);
+        var (veth, receiver, receiverNs) = (bed.Veth, bed.Receiver, bed.ReceiverNamespace);
         var before = InterfaceCounters.Read(veth.ReceiverInterface, receiverNs);
         var ambientBefore = receiver.Read().Other;
         const long count = 20_000;
@@ -55,13 +53,47 @@ public sealed class TrafficGeneratorTests
     }
 
     [Fact]
-    public void PacesToTheRequestedRateAndStopsByItself()
+    public void SendsTheCountAtTheRequestedRateAndStopsByItself()
     {
         Requires.Root();
-        using var veth = new VethNamespaces();
-        using var receiver = XdpBenchProgram.Load(XdpBenchMode.Drop, onlyPort: Port);
-        using var receiverNs = NetworkNamespace.Open(veth.ReceiverNamespace);
-        using var link = XdpLink.Attach(receiver.Program, veth.ReceiverInterface, XdpMode.Native, receiverNs);
+        using var bed = new CountingPair(XdpBenchMode.Drop);
+        var (veth, receiver) = (bed.Veth, bed.Receiver);
+        const long count = 3000, rate = 2000;
+        var result = new TrafficGenerator(new TrafficGenOptions(veth.SenderInterface, IPEndPoint.Parse("198.18.0.2:9"))
+        {
+            Namespace = veth.SenderNamespace,
+            PacketsPerSecond = rate,
+            Count = count,
+            Duration = TimeSpan.FromMinutes(2), // a safety bound only: the count ends the run
+        }).Run();
+
+        // Exactly the count, and the receiver got every frame.
+        Assert.Equal(count, result.PacketsSent);
+        Assert.Equal((ulong)count, WaitForCount(receiver, (ulong)count).Drop);
+        // Never ahead of the schedule (frame n leaves no earlier than n / rate), whatever the machine does: at most
+        // the requested rate.
+        Assert.True(result.Elapsed >= TimeSpan.FromSeconds((count - 1) / (double)rate),
+            $"{count} frames at {rate}/s took only {result.Elapsed.TotalSeconds:0.000} s");
+        // At the rate within 5 % where the machine allows. The pacer makes up for late wake-ups (it sends what is
+        // due), so the run ends late only by how long the sending thread was kept from a CPU near its end, plus its
+        // last call; 5 % of 1.5 s is 75 ms. The scheduler's own account of the thread (CpuWait, from
+        // /proc/thread-self/schedstat) bounds the first: a run that waited under 50 ms in all must be within 5 %. On a
+        // machine loaded beyond that (the shared 2-core box under a stress loop) the lower bound is not asserted, and
+        // the output says so; the upper bound above holds everywhere.
+        double achieved = result.PacketsPerSecond;
+        Assert.InRange(achieved, 1, rate * 1.05);
+        if (result.CpuWait is { } waited && waited < TimeSpan.FromMilliseconds(50))
+            Assert.InRange(achieved, rate * 0.95, rate * 1.05);
+        else
+            output.WriteLine($"rate {achieved:0} /s not checked against {rate} - 5 %: the sending thread waited {result.CpuWait?.TotalMilliseconds:0} ms for a CPU");
+    }
+
+    [Fact]
+    public void StopsByItselfAtTheDuration()
+    {
+        Requires.Root();
+        using var bed = new CountingPair(XdpBenchMode.Drop);
+        var (veth, receiver) = (bed.Veth, bed.Receiver);
         var result = new TrafficGenerator(new TrafficGenOptions(veth.SenderInterface, IPEndPoint.Parse("198.18.0.2:9"))
         {
             Namespace = veth.SenderNamespace,
@@ -69,8 +101,7 @@ public sealed class TrafficGeneratorTests
             Duration = TimeSpan.FromSeconds(1.5),
         }).Run();
 
-        // Stopped by the duration, never more frames than the rate allows in it (about 3,000 on an idle machine; a
-        // loaded one sends fewer, so there is no lower bound beyond "some").
+        // Stopped by the duration, never more frames than the rate allows in it (3,000 plus the one due at the start).
         Assert.InRange(result.PacketsSent, 1, 3001);
         Assert.InRange(result.Elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(30));
         Assert.Equal((ulong)result.PacketsSent, WaitForCount(receiver, (ulong)result.PacketsSent).Drop);
@@ -80,10 +111,8 @@ public sealed class TrafficGeneratorTests
     public void ResolvesTheDestinationMacAndTheSourceAddressFromTheKernel()
     {
         Requires.Root();
-        using var veth = new VethNamespaces();
-        using var receiver = XdpBenchProgram.Load(XdpBenchMode.Pass, onlyPort: Port);
-        using var receiverNs = NetworkNamespace.Open(veth.ReceiverNamespace);
-        using var link = XdpLink.Attach(receiver.Program, veth.ReceiverInterface, XdpMode.Native, receiverNs);
+        using var bed = new CountingPair(XdpBenchMode.Pass);
+        var (veth, receiver) = (bed.Veth, bed.Receiver);
         veth.InSender("ip", "neigh", "flush", "dev", veth.SenderInterface);
         veth.InSender("ip", "-6", "neigh", "flush", "dev", veth.SenderInterface);
         foreach (var destination in new[] { "198.18.0.2:9", "[fd00::2]:9" })
@@ -150,16 +179,44 @@ public sealed class TrafficGeneratorTests
         _ = new TrafficGenerator(new TrafficGenOptions("eth0", IPEndPoint.Parse("203.0.113.9:9")) { Count = 1, AllowAnyAddress = true });
     }
 
+    /// <summary>A veth pair whose receiving end counts the test's frames (to <see cref="Port"/>) with the bench program.</summary>
+    private sealed class CountingPair : IDisposable
+    {
+        private readonly XdpLink? _link;
+
+        internal CountingPair(XdpBenchMode mode)
+        {
+            Veth = new VethNamespaces();
+            try
+            {
+                Receiver = XdpBenchProgram.Load(mode, onlyPort: Port);
+                ReceiverNamespace = NetworkNamespace.Open(Veth.ReceiverNamespace);
+                _link = XdpLink.Attach(Receiver.Program, Veth.ReceiverInterface, XdpMode.Native, ReceiverNamespace);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        internal VethNamespaces Veth { get; }
+        internal XdpBenchProgram Receiver { get; } = null!;
+        internal NetworkNamespace ReceiverNamespace { get; } = null!;
+
+        public void Dispose()
+        {
+            _link?.Dispose();
+            ReceiverNamespace?.Dispose();
+            Receiver?.Dispose();
+            Veth.Dispose();
+        }
+    }
+
     /// <summary>Waits (generously) until the receiver's program has seen <paramref name="count"/> frames.</summary>
     internal static XdpBenchCounters WaitForCount(XdpBenchProgram receiver, ulong count)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        var counters = receiver.Read();
-        while (counters.Rx < count && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(20);
-            counters = receiver.Read();
-        }
-        return counters;
+        Wait.Until(() => receiver.Read().Rx >= count);
+        return receiver.Read();
     }
 }

@@ -88,6 +88,13 @@ internal static class TrafficGenCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"trafficgen: {run.PacketsSent} packets in {run.Elapsed.TotalSeconds:0.000} s = {run.PacketsPerSecond:N0} pps ({EngineName(run.Engine)}) out of {where}"));
         if (run.FallbackReason is { } reason) Console.WriteLine($"  not live frames: {reason}");
+        if (run.CpuTime is { } cpu && run.CpuWait is { } wait)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  sending thread: {cpu.TotalSeconds:0.000} s on a CPU ({run.PacketsPerCpuSecond:N0} packets per CPU second), {wait.TotalSeconds:0.000} s waiting for one"));
+            if (wait > run.Elapsed * 0.1)
+                Console.WriteLine("  the machine was busy: the sending thread waited for a CPU for over a tenth of the run, so the rate is the machine's limit");
+        }
         Console.WriteLine($"  {options.Interface} counted: tx {run.Device.TxPackets} packets, {run.Device.TxBytes} bytes, tx dropped {run.Device.TxDropped}");
     }
 
@@ -101,6 +108,8 @@ internal static class TrafficGenCommand
         writer.WriteNumber("packets", run.PacketsSent);
         writer.WriteNumber("seconds", Math.Round(run.Elapsed.TotalSeconds, 6));
         writer.WriteNumber("pps", Math.Round(run.PacketsPerSecond));
+        if (run.CpuTime is { } cpu) writer.WriteNumber("cpu_seconds", Math.Round(cpu.TotalSeconds, 6));
+        if (run.CpuWait is { } wait) writer.WriteNumber("cpu_wait_seconds", Math.Round(wait.TotalSeconds, 6));
         writer.WriteStartObject("device");
         writer.WriteNumber("tx_packets", run.Device.TxPackets);
         writer.WriteNumber("tx_bytes", run.Device.TxBytes);
