@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using Sluice.Bpf;
@@ -32,19 +33,27 @@ public sealed partial class GuardController
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ulong now = MonotonicNanoseconds();
+        var blocked = BlockedSources(now);
         return [.. _maps.Sources.ReadAll(4096)
             .OrderByDescending(entry => entry.Value.Packets)
             .Take(count)
             .Select(entry => new GuardSourceEntry(SourceAddress(entry.Key), entry.Value.Packets, entry.Value.Bytes,
-                entry.Value.Dropped, entry.Value.BlockedUntilNs > now))];
+                entry.Value.Dropped, entry.Value.BlockedUntilNs > now || blocked.Contains(Number(entry.Key))))];
     }
 
-    /// <summary>How many tracked sources are blocked right now.</summary>
-    public int CountBlockedSources()
-    {
-        ulong now = MonotonicNanoseconds();
-        return _maps.Sources.ReadAll(4096).Count(entry => entry.Value.BlockedUntilNs > now);
-    }
+    /// <summary>How many sources are blocked right now (guard_blocks, which a flood cannot evict).</summary>
+    public int CountBlockedSources() => BlockedSources(MonotonicNanoseconds()).Count;
+
+    /// <summary>
+    /// The sources blocked at <paramref name="now"/>: guard_blocks holds every block; guard_sources holds copies,
+    /// the only record on a guard loaded before guard_blocks existed.
+    /// </summary>
+    private HashSet<UInt128> BlockedSources(ulong now) => _maps.Blocks is { } blocks
+        ? [.. blocks.ReadAll(4096).Where(entry => entry.Value > now).Select(entry => Number(entry.Key))]
+        : [.. _maps.Sources.ReadAll(4096).Where(entry => entry.Value.BlockedUntilNs > now).Select(entry => Number(entry.Key))];
+
+    // IPv6Bytes hashes by its first byte only (an inline array): 0 for every IPv4 source.
+    private static UInt128 Number(IPv6Bytes key) => BinaryPrimitives.ReadUInt128BigEndian(key);
 
     /// <summary>A reader of sampled drops (guard_events); dispose it when done.</summary>
     public GuardEventReader OpenEvents() => new(_maps.OpenEvents());

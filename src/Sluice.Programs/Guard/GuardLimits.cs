@@ -6,6 +6,9 @@ public sealed record GuardLimits
     /// <summary>The largest rate accepted (one packet per nanosecond).</summary>
     public const uint MaxRate = 1_000_000_000;
 
+    /// <summary>The largest concurrent-connection limit: the TC stage counts a source's connections in this many slots.</summary>
+    public const uint MaxConcurrentLimit = GuardConnectionSource.SlotCount;
+
     /// <summary>The largest burst accepted.</summary>
     public const uint MaxBurst = 10_000_000;
 
@@ -30,7 +33,7 @@ public sealed record GuardLimits
     /// <summary>TC: new connections a source may open at once above its rate.</summary>
     public uint ConnectionBurst { get; init; }
 
-    /// <summary>TC: open TCP connections per source; 0 = no limit.</summary>
+    /// <summary>TC: open TCP connections per source; 0 = no limit, at most <see cref="MaxConcurrentLimit"/>.</summary>
     public uint MaxConcurrentConnections { get; init; }
 
     /// <summary>No limits at all.</summary>
@@ -46,6 +49,8 @@ public sealed record GuardLimits
         CheckBurst(Burst, "burst");
         CheckBurst(SynBurst, "syn burst");
         CheckBurst(ConnectionBurst, "connection burst");
+        if (MaxConcurrentConnections > MaxConcurrentLimit)
+            throw new GuardException($"concurrent connections {MaxConcurrentConnections} is out of range (0..{MaxConcurrentLimit})");
         if (BlockTime < TimeSpan.Zero || BlockTime > TimeSpan.FromDays(365))
             throw new GuardException($"block time {BlockTime.TotalSeconds}s is out of range (0..{TimeSpan.FromDays(365).TotalSeconds:0}s)");
     }

@@ -13,13 +13,6 @@
 #define ICMPV6_ECHO_REQUEST 128
 #define ICMPV6_ECHO_REPLY 129
 
-/* The first four bytes of ICMP and ICMPv6 (linux/icmp.h does not build for -target bpf). */
-struct icmp_head {
-    __u8 type;
-    __u8 code;
-    __sum16 checksum;
-};
-
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, ECHO_MAX_UDP_PORTS);

@@ -10,7 +10,10 @@
  *   - an over-limit SYN (over the packet or the SYN limit) gets a cookie when GUARD_F_SYNCOOKIES is set and the
  *     reply can be built (see guard_syncookie); it is then neither blocked nor counted as dropped.
  *   - a malformed packet passed by malformed_verdict gets metadata (with GUARD_F_METADATA) whose marks are
- *     GUARD_MARK_MALFORMED if suspicious_marks has it, else none; not_ip packets get no metadata. */
+ *     GUARD_MARK_MALFORMED if suspicious_marks has it, else none; not_ip packets get no metadata.
+ *   - a block lives in guard_blocks (which no flood can evict) and is copied into the source's guard_sources entry,
+ *     so a source with an entry costs no extra lookup; only a source without one (new, or evicted by a flood) is
+ *     looked up in guard_blocks. A source blocked there gets no guard_sources entry while it stays blocked. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -119,6 +122,52 @@ static __always_inline void guard_sample(struct xdp_md *ctx, struct guard_config
     bpf_ringbuf_submit(event, 0);
 }
 
+/* When guard_blocks last swept out expired blocks (one sweep a second at most, and only when it is full). */
+static __u64 guard_last_sweep_ns;
+
+static long guard_sweep_expired(void *map, struct guard_source_key *key, __u64 *until, __u64 *now)
+{
+    if (*until <= *now)
+        bpf_map_delete_elem(map, key);
+    return 0;
+}
+
+/* Stores a block; 0 when guard_blocks is full even after expired blocks were swept out. Live blocks are never
+ * displaced: the new one is the one that fails (counted as block_map_full by the caller). */
+static __always_inline int guard_store_block(__u8 *address, __u64 until, __u64 now)
+{
+    if (bpf_map_update_elem(&guard_blocks, address, &until, BPF_ANY) == 0)
+        return 1;
+    if (now - guard_last_sweep_ns < 1000000000ull)
+        return 0;
+    guard_last_sweep_ns = now;
+    bpf_for_each_map_elem(&guard_blocks, guard_sweep_expired, &now, 0);
+    return bpf_map_update_elem(&guard_blocks, address, &until, BPF_ANY) == 0;
+}
+
+/* Step 4: is the source blocked? Its guard_sources entry holds a copy of the block; without an entry (a new source,
+ * or one a flood evicted) guard_blocks is asked. A block seen expired is deleted from both, once. */
+static __always_inline int guard_blocked(struct guard_source *source, __u8 *address, __u64 now)
+{
+    if (source) {
+        __u64 until = source->blocked_until_ns;
+        if (until > now)
+            return 1;
+        if (until) {
+            source->blocked_until_ns = 0;
+            bpf_map_delete_elem(&guard_blocks, address);
+        }
+        return 0;
+    }
+    __u64 *stored = bpf_map_lookup_elem(&guard_blocks, address);
+    if (!stored)
+        return 0;
+    if (*stored > now)
+        return 1;
+    bpf_map_delete_elem(&guard_blocks, address);
+    return 0;
+}
+
 /* Puts struct guard_meta in front of the packet; a driver without metadata room just gets the packet without it. */
 static __always_inline void guard_write_meta(struct xdp_md *ctx, __u32 marks)
 {
@@ -142,19 +191,14 @@ static __always_inline __u16 guard_fold(__u64 sum)
 
 /* A 24-byte SYN-ACK header: the cookie as our sequence number, MSS option. */
 struct guard_synack {
-    __be16 sport;
-    __be16 dport;
-    __be32 seq;
-    __be32 ack_seq;
-    __u8 doff;
-    __u8 flags;
-    __be16 window;
-    __be16 check;
-    __be16 urg_ptr;
-    __u8 mss_kind;
-    __u8 mss_length;
+    struct tcphdr tcp;
+    __u8 mss_kind;            /* TCPOPT_MSS */
+    __u8 mss_length;          /* TCPOLEN_MSS */
     __be16 mss;
 };
+
+#define GUARD_TCPOPT_MSS 2    /* RFC 9293 option kind and length (net/tcp.h, not uapi) */
+#define GUARD_TCPOLEN_MSS 4
 
 struct guard_pseudo4 {
     __be32 saddr;
@@ -166,8 +210,8 @@ struct guard_pseudo4 {
 };
 
 struct guard_pseudo6 {
-    __u8 saddr[16];
-    __u8 daddr[16];
+    struct in6_addr saddr;
+    struct in6_addr daddr;
     __be32 length;
     __u8 zero[3];
     __u8 next;
@@ -183,7 +227,8 @@ static __always_inline int guard_syncookie(struct xdp_md *ctx, struct guard_pack
     /* Linux refuses TCP from IPv4-mapped sources, so a SYN-ACK to one would only reflect traffic. */
     if (pkt->is_fragment || (pkt->family == GUARD_FAMILY_IPV6 && pkt->source_v4))
         return -1;
-    __u32 ip_length = pkt->family == GUARD_FAMILY_IPV4 ? 20 : 40;
+    int v4 = pkt->family == GUARD_FAMILY_IPV4;
+    __u32 ip_length = v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
     if ((__u32)pkt->l4_offset != (__u32)pkt->l3_offset + ip_length)
         return -1;
     __u32 l3 = pkt->l3_offset;
@@ -194,19 +239,18 @@ static __always_inline int guard_syncookie(struct xdp_md *ctx, struct guard_pack
     /* The cookie comes from the SYN as received, options included (they give the MSS). */
     __u8 syn[60] = {};
     __u32 tcp_length = pkt->l4_length;
-    if (tcp_length < 20 || tcp_length > 60)
+    if (tcp_length < 20 || tcp_length > 60) /* 20: sizeof(struct tcphdr), as a 32-bit compare the verifier follows */
         return -1;
     if (bpf_xdp_load_bytes(ctx, l4, syn, tcp_length))
         return -1;
 
-    __u8 *data = (void *)(long)ctx->data;
+    void *data = (void *)(long)ctx->data;
     void *data_end = (void *)(long)ctx->data_end;
-    __u8 *ip = data + l3;
-    if ((void *)(ip + 40) > data_end)
+    void *ip = data + l3;
+    if (ip + sizeof(struct ipv6hdr) > data_end)
         return -1;
-    __s64 cookie = pkt->family == GUARD_FAMILY_IPV4
-        ? bpf_tcp_raw_gen_syncookie_ipv4((void *)ip, (void *)syn, tcp_length)
-        : bpf_tcp_raw_gen_syncookie_ipv6((void *)ip, (void *)syn, tcp_length);
+    __s64 cookie = v4 ? bpf_tcp_raw_gen_syncookie_ipv4(ip, (void *)syn, tcp_length)
+                      : bpf_tcp_raw_gen_syncookie_ipv6(ip, (void *)syn, tcp_length);
     if (cookie < 0)
         return -1;
 
@@ -216,75 +260,67 @@ static __always_inline int guard_syncookie(struct xdp_md *ctx, struct guard_pack
         return -1;
     data = (void *)(long)ctx->data;
     data_end = (void *)(long)ctx->data_end;
+    struct ethhdr *eth = data;
     ip = data + l3;
-    if ((void *)(data + GUARD_ETH_HLEN) > data_end || (void *)(ip + 20 + sizeof(struct guard_synack)) > data_end)
+    if ((void *)(eth + 1) > data_end || ip + ip_length + sizeof(struct guard_synack) > data_end)
         return -1;
 
     struct guard_synack reply = {
-        .sport = pkt->dport,
-        .dport = pkt->sport,
-        .seq = bpf_htonl((__u32)cookie),
-        .ack_seq = bpf_htonl(bpf_ntohl(*(__be32 *)(syn + 4)) + 1),
-        .doff = 6 << 4,
-        .flags = GUARD_TCP_SYN | GUARD_TCP_ACK,
-        .window = bpf_htons(65535),
-        .check = 0,
-        .urg_ptr = 0,
-        .mss_kind = 2,
-        .mss_length = 4,
+        .tcp = {
+            .source = pkt->dport,
+            .dest = pkt->sport,
+            .seq = bpf_htonl((__u32)cookie),
+            .ack_seq = bpf_htonl(pkt->tcp_seq + 1),
+            .doff = sizeof(struct guard_synack) / 4,
+            .syn = 1,
+            .ack = 1,
+            .window = bpf_htons(65535),
+        },
+        .mss_kind = GUARD_TCPOPT_MSS,
+        .mss_length = GUARD_TCPOLEN_MSS,
         .mss = bpf_htons((__u16)(cookie >> 32)),
     };
+    swap_mac(eth);
 
-    __u8 mac[6];
-    __builtin_memcpy(mac, data, 6);
-    __builtin_memcpy(data, data + 6, 6);
-    __builtin_memcpy(data + 6, mac, 6);
-
-    if (pkt->family == GUARD_FAMILY_IPV4) {
+    if (v4) {
+        struct iphdr *ip4 = ip;
         struct guard_pseudo4 pseudo = {
             .saddr = pkt->daddr.words[3],
             .daddr = pkt->saddr.words[3],
-            .proto = GUARD_IPPROTO_TCP,
+            .proto = IPPROTO_TCP,
             .length = bpf_htons(sizeof(struct guard_synack)),
             .tcp = reply,
         };
-        reply.check = guard_fold(bpf_csum_diff(0, 0, (__be32 *)&pseudo, sizeof(pseudo), 0));
-        ip[0] = 0x45;
-        ip[1] = 0;
-        *(__be16 *)(ip + 2) = bpf_htons(20 + sizeof(struct guard_synack));
-        *(__be16 *)(ip + 4) = 0;
-        *(__be16 *)(ip + 6) = bpf_htons(0x4000); /* DF */
-        ip[8] = 64;
-        ip[9] = GUARD_IPPROTO_TCP;
-        *(__be16 *)(ip + 10) = 0;
-        *(__u32 *)(ip + 12) = pkt->daddr.words[3];
-        *(__u32 *)(ip + 16) = pkt->saddr.words[3];
-        __u64 sum = 0;
-#pragma unroll
-        for (int i = 0; i < 20; i += 2)
-            sum += *(__u16 *)(ip + i);
-        *(__u16 *)(ip + 10) = guard_fold(sum);
-        __builtin_memcpy(ip + 20, &reply, sizeof(reply));
+        reply.tcp.check = guard_fold(bpf_csum_diff(0, 0, (__be32 *)&pseudo, sizeof(pseudo), 0));
+        struct iphdr header = {
+            .version = 4,
+            .ihl = sizeof(struct iphdr) / 4,
+            .tot_len = bpf_htons(sizeof(struct iphdr) + sizeof(struct guard_synack)),
+            .frag_off = bpf_htons(PARSE_IP_DF),
+            .ttl = 64,
+            .protocol = IPPROTO_TCP,
+            .saddr = pkt->daddr.words[3],
+            .daddr = pkt->saddr.words[3],
+        };
+        header.check = guard_fold(bpf_csum_diff(0, 0, (__be32 *)&header, sizeof(header), 0));
+        *ip4 = header;
+        __builtin_memcpy(ip4 + 1, &reply, sizeof(reply));
     } else {
+        struct ipv6hdr *ip6 = ip;
         struct guard_pseudo6 pseudo = {
             .length = bpf_htonl(sizeof(struct guard_synack)),
-            .next = GUARD_IPPROTO_TCP,
+            .next = IPPROTO_TCP,
             .tcp = reply,
         };
-        __builtin_memcpy(pseudo.saddr, pkt->daddr.bytes, 16);
-        __builtin_memcpy(pseudo.daddr, pkt->saddr.bytes, 16);
-        reply.check = guard_fold(bpf_csum_diff(0, 0, (__be32 *)&pseudo, sizeof(pseudo), 0));
-        data = (void *)(long)ctx->data;
-        data_end = (void *)(long)ctx->data_end;
-        ip = data + l3;
-        if ((void *)(ip + 40 + sizeof(struct guard_synack)) > data_end)
-            return -1;
-        *(__be16 *)(ip + 4) = bpf_htons(sizeof(struct guard_synack));
-        ip[6] = GUARD_IPPROTO_TCP;
-        ip[7] = 64;
-        __builtin_memcpy(ip + 8, pkt->daddr.bytes, 16);
-        __builtin_memcpy(ip + 24, pkt->saddr.bytes, 16);
-        __builtin_memcpy(ip + 40, &reply, sizeof(reply));
+        __builtin_memcpy(&pseudo.saddr, pkt->daddr.bytes, 16);
+        __builtin_memcpy(&pseudo.daddr, pkt->saddr.bytes, 16);
+        reply.tcp.check = guard_fold(bpf_csum_diff(0, 0, (__be32 *)&pseudo, sizeof(pseudo), 0));
+        ip6->payload_len = bpf_htons(sizeof(struct guard_synack));
+        ip6->nexthdr = IPPROTO_TCP;
+        ip6->hop_limit = 64;
+        __builtin_memcpy(&ip6->saddr, pkt->daddr.bytes, 16);
+        __builtin_memcpy(&ip6->daddr, pkt->saddr.bytes, 16);
+        __builtin_memcpy(ip6 + 1, &reply, sizeof(reply));
     }
     return 0;
 }
@@ -363,8 +399,9 @@ int guard_xdp(struct xdp_md *ctx)
     marks |= GUARD_MARK_UNMATCHED;
 
     /* Step 4: a temporarily blocked source (no rule matched it). */
-    if (source && limits && source->blocked_until_ns > now) {
-        source->dropped++;
+    if (limits && guard_blocked(source, pkt.saddr.bytes, now)) {
+        if (source)
+            source->dropped++;
         return guard_finish(ctx, config, GUARD_REASON_BLOCKED, XDP_DROP, length, marks, 0);
     }
 
@@ -384,8 +421,8 @@ int guard_xdp(struct xdp_md *ctx)
                 else if (used * 2 > config->pps_tolerance_ns + config->pps_interval_ns)
                     marks |= GUARD_MARK_NEAR_LIMIT;
             }
-            int syn = pkt.family && (pkt.tcp_flags & (GUARD_TCP_SYN | GUARD_TCP_ACK)) == GUARD_TCP_SYN &&
-                      pkt.proto == GUARD_IPPROTO_TCP && pkt.has_l4;
+            int syn = pkt.family && (pkt.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
+                      pkt.proto == IPPROTO_TCP && pkt.has_l4;
             if (!over && syn && config->syn_interval_ns) {
                 __u64 syn_used = 0;
                 if (!guard_gcra(&source->syn_tat, now, config->syn_interval_ns, config->syn_tolerance_ns, &syn_used))
@@ -394,8 +431,11 @@ int guard_xdp(struct xdp_md *ctx)
             if (over) {
                 if (syn && (flags & GUARD_F_SYNCOOKIES) && guard_syncookie(ctx, &pkt) == 0)
                     return guard_finish(ctx, config, GUARD_REASON_SYNCOOKIE_SENT, XDP_TX, length, marks, 0);
-                if (config->block_ns)
+                if (config->block_ns) {
                     source->blocked_until_ns = now + config->block_ns;
+                    if (!guard_store_block(pkt.saddr.bytes, now + config->block_ns, now))
+                        over = GUARD_REASON_BLOCK_MAP_FULL;
+                }
                 source->dropped++;
                 return guard_finish(ctx, config, over, XDP_DROP, length, marks, 0);
             }

@@ -10,7 +10,7 @@ public class GuardStatsCommandTests
     private static readonly string[] Reasons =
     [
         "passed", "allowed", "not_ip", "denied", "rate_limited", "syn_limited", "blocked", "malformed", "suspicious",
-        "syncookie_sent", "default_drop", "tc_passed", "tc_conn_rate", "tc_conn_limit", "tc_suspicious",
+        "syncookie_sent", "default_drop", "tc_passed", "tc_conn_rate", "tc_conn_limit", "tc_suspicious", "block_map_full",
     ];
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class GuardAbiTests
         [
             GuardMapNames.Rules4, GuardMapNames.Rules6, GuardMapNames.Exact4, GuardMapNames.Exact6, GuardMapNames.Ports4,
             GuardMapNames.Ports6, GuardMapNames.Config, GuardMapNames.ConfigSelect, GuardMapNames.Sources, GuardMapNames.Stats,
-            GuardMapNames.Events, GuardMapNames.Connections, GuardMapNames.Flows,
+            GuardMapNames.Events, GuardMapNames.Connections, GuardMapNames.Flows, GuardMapNames.Blocks,
         ];
         foreach (var objectName in new[] { GuardMapNames.XdpObject, GuardMapNames.TcObject })
         {

@@ -253,6 +253,30 @@ public sealed class GuardProgramBed : IDisposable
         sources.Update(V6Bytes(address.AddressFamily == AddressFamily.InterNetwork ? address.MapToIPv6() : address), state);
     }
 
+    /// <summary>The guard_blocks deadline of <paramref name="address"/> (IPv4 as ::ffff:a.b.c.d), or null.</summary>
+    public ulong? Block(IPAddress address)
+    {
+        using var blocks = Blocks();
+        return blocks.TryLookup(SourceKey(address), out var until) ? until : null;
+    }
+
+    /// <summary>guard_blocks, typed (the caller disposes it).</summary>
+    public BpfHashMap<IPv6Bytes, ulong> Blocks() => Xdp.HashMap<IPv6Bytes, ulong>(GuardMapNames.Blocks);
+
+    /// <summary>Deletes the guard_sources entry of <paramref name="address"/>, as an LRU eviction would.</summary>
+    public void EvictSource(IPAddress address)
+    {
+        using var sources = Xdp.HashMap<IPv6Bytes, GuardSourceState>(GuardMapNames.Sources);
+        sources.Delete(SourceKey(address));
+    }
+
+    /// <summary>A source as the guard keys it: IPv6 as is, IPv4 as ::ffff:a.b.c.d.</summary>
+    public static IPv6Bytes SourceKey(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return V6Bytes(address.AddressFamily == AddressFamily.InterNetwork ? address.MapToIPv6() : address);
+    }
+
     /// <summary>A reader of the sampled-drop ring buffer (the caller disposes it).</summary>
     public BpfRingBuffer OpenEvents() => new(Xdp.Map(GuardMapNames.Events));
 

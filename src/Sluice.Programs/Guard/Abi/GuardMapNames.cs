@@ -33,14 +33,17 @@ public static class GuardMapNames
     public const string ConfigSelect = GuardXdpObject.MapNames.GuardCfgSel;
     /// <summary>Per-source rate state (LRU).</summary>
     public const string Sources = GuardXdpObject.MapNames.GuardSources;
+    /// <summary>Temporary blocks (plain hash: a flood cannot evict them).</summary>
+    public const string Blocks = GuardXdpObject.MapNames.GuardBlocks;
     /// <summary>Per-CPU counters per reason.</summary>
     public const string Stats = GuardXdpObject.MapNames.GuardStats;
     /// <summary>Sampled drops (ring buffer).</summary>
     public const string Events = GuardXdpObject.MapNames.GuardEvents;
-    /// <summary>TC per-source connection state (LRU).</summary>
-    public const string Connections = GuardXdpObject.MapNames.GuardConns;
-    /// <summary>TC tracked flows (LRU).</summary>
-    public const string Flows = GuardXdpObject.MapNames.GuardFlows;
+    /// <summary>TC per-source connection slots (LRU). Renamed from guard_conns when its value became slots, so
+    /// `upgrade` of an older guard makes a new map instead of failing on the old pin (detach removes both).</summary>
+    public const string Connections = GuardXdpObject.MapNames.GuardSlots;
+    /// <summary>TC tracked flows (LRU); renamed from guard_flows when its value grew, like <see cref="Connections"/>.</summary>
+    public const string Flows = GuardXdpObject.MapNames.GuardTcpFlows;
     /// <summary>The pinned XDP link.</summary>
     public const string XdpLink = "xdp_link";
     /// <summary>The pinned TC link (TCX) or, for cls_bpf, absent.</summary>

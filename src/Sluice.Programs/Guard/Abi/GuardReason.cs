@@ -33,6 +33,8 @@ public enum GuardReason : uint
     TcConnectionLimit = 13,
     /// <summary>TC stage: dropped because of an XDP suspicion mark.</summary>
     TcSuspicious = 14,
+    /// <summary>Over a limit and dropped, but the block could not be stored: guard_blocks was full (existing blocks stay).</summary>
+    BlockMapFull = 15,
 }
 
 /// <summary>Facts about <see cref="GuardReason"/> values.</summary>
@@ -47,7 +49,7 @@ public static class GuardReasons
     /// <summary>True for reasons whose packets are always dropped (malformed depends on the configuration).</summary>
     public static bool IsDrop(GuardReason reason) => reason is GuardReason.Denied or GuardReason.RateLimited
         or GuardReason.SynLimited or GuardReason.Blocked or GuardReason.DefaultDrop or GuardReason.TcConnectionRate
-        or GuardReason.TcConnectionLimit or GuardReason.TcSuspicious;
+        or GuardReason.TcConnectionLimit or GuardReason.TcSuspicious or GuardReason.BlockMapFull;
 
     /// <summary>The snake_case name used by the CLI, JSON output and metrics labels (e.g. "rate_limited").</summary>
     public static string Name(GuardReason reason) => reason switch
@@ -67,6 +69,7 @@ public static class GuardReasons
         GuardReason.TcConnectionRate => "tc_conn_rate",
         GuardReason.TcConnectionLimit => "tc_conn_limit",
         GuardReason.TcSuspicious => "tc_suspicious",
+        GuardReason.BlockMapFull => "block_map_full",
         _ => $"reason_{(uint)reason}",
     };
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sluice.Bpf;
 
@@ -149,15 +150,35 @@ public struct GuardEventHeader
     private readonly uint _pad;
 }
 
-/// <summary>TC per-source connection state (struct guard_conn_source).</summary>
+/// <summary>
+/// TC per-source connection state (struct guard_conn_source): one slot per tracked connection, taken while its
+/// expiry second is after now, so connections that never complete or end unseen age out.
+/// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct GuardConnectionSource
 {
+    /// <summary>GUARD_CONN_SLOTS: the most concurrent connections per source the TC stage can count.</summary>
+    public const int SlotCount = 64;
     /// <summary>New-connection GCRA theoretical arrival time.</summary>
     public ulong ConnectionTat;
-    /// <summary>Open connections.</summary>
-    public uint Concurrent;
-    private readonly uint _pad;
+    /// <summary>The slots: (expiry second of bpf_ktime_get_ns() &lt;&lt; 32) | the holding flow's tag.</summary>
+    public GuardConnectionSlots Slots;
+
+    /// <summary>The slots taken at <paramref name="nowSeconds"/> (monotonic seconds): the source's open connections.</summary>
+    public readonly int Live(ulong nowSeconds)
+    {
+        int live = 0;
+        foreach (ulong slot in Slots)
+            if (slot >> 32 > nowSeconds) live++;
+        return live;
+    }
+}
+
+/// <summary>The slot array of <see cref="GuardConnectionSource"/>.</summary>
+[InlineArray(GuardConnectionSource.SlotCount)]
+public struct GuardConnectionSlots
+{
+    private ulong _first;
 }
 
 /// <summary>A tracked TCP flow's key (struct guard_flow_key).</summary>
@@ -181,8 +202,20 @@ public struct GuardFlowKey
 [StructLayout(LayoutKind.Sequential)]
 public struct GuardFlow
 {
+    /// <summary>GUARD_CONN_NO_SLOT: the flow holds no slot (none was free and no concurrency limit was set).</summary>
+    public const byte NoSlot = 0xff;
     /// <summary>ktime of the SYN.</summary>
     public ulong CreatedNs;
     /// <summary>ktime of the last packet.</summary>
     public ulong LastSeenNs;
+    /// <summary>The client's next sequence number (host order): a FIN or RST must carry exactly this one.</summary>
+    public uint NextSequence;
+    /// <summary>The flow's tag in its slot (nonzero).</summary>
+    public uint Tag;
+    /// <summary>Index in <see cref="GuardConnectionSource.Slots"/>, or <see cref="NoSlot"/>.</summary>
+    public byte Slot;
+    /// <summary>0: only the SYN seen (GUARD_FLOW_SYN_SENT); 1: the client sent more (GUARD_FLOW_ACTIVE).</summary>
+    public byte State;
+    private readonly ushort _pad0;
+    private readonly uint _pad1;
 }

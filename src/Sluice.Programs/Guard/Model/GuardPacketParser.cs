@@ -80,6 +80,8 @@ public static class GuardPacketParser
             EtherType = EtherTypeIPv4,
             VlanTags = tags,
             Source = new IPAddress(ip[12..16]),
+            Destination = new IPAddress(ip[16..20]),
+            IpEnd = offset + totalLength,
             Protocol = ip[9],
             Fragment = moreFragments || fragmentOffset != 0,
             NonFirstFragment = fragmentOffset != 0,
@@ -137,6 +139,8 @@ public static class GuardPacketParser
             EtherType = EtherTypeIPv6,
             VlanTags = tags,
             Source = new IPAddress(ip[8..24]),
+            Destination = new IPAddress(ip[24..40]),
+            IpEnd = offset + IPv6Length + BinaryPrimitives.ReadUInt16BigEndian(ip[4..]),
             Protocol = next,
             ExtensionHeaders = walked,
             Fragment = fragment,
@@ -169,6 +173,8 @@ public static class GuardPacketParser
                     SourcePort = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]),
                     DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(frame[(offset + 2)..]),
                     TcpFlags = frame[offset + 13],
+                    TcpSequence = BinaryPrimitives.ReadUInt32BigEndian(frame[(offset + 4)..]),
+                    TcpPayload = Math.Max(0, packet.IpEnd - offset - dataOffset * 4),
                 };
             case Udp:
                 if (left < 8)

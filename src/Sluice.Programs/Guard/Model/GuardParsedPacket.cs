@@ -60,6 +60,18 @@ public sealed record GuardParsedPacket
     /// <summary>The TCP flags byte (0 unless TCP with a header).</summary>
     public byte TcpFlags { get; init; }
 
+    /// <summary>The destination address (IPv4 or IPv6, as in the header); null when not IP.</summary>
+    public IPAddress? Destination { get; init; }
+
+    /// <summary>TCP only: the sequence number.</summary>
+    public uint TcpSequence { get; init; }
+
+    /// <summary>TCP only: payload bytes by the IP length field (0 when the field is shorter than the headers).</summary>
+    public int TcpPayload { get; init; }
+
+    /// <summary>Where the IP packet ends by its length field (IPv4 total length, IPv6 40 + payload length), from the frame's start.</summary>
+    public int IpEnd { get; init; }
+
     /// <summary>The byte offset of the L4 header in the frame (-1 when there is none to parse).</summary>
     public int L4Offset { get; init; } = -1;
 

@@ -22,6 +22,9 @@ internal sealed class GuardMaps : IDisposable
             ConfigSelect = Add(GuardMapNames.ConfigSelect, map => new BpfArrayMap<uint>(map, ownsMap: true));
             Sources = Add(GuardMapNames.Sources, map => new BpfHashMap<IPv6Bytes, GuardSourceState>(map, ownsMap: true));
             Stats = Add(GuardMapNames.Stats, map => new BpfPerCpuArray<GuardCounter>(map, ownsMap: true));
+            // Guards attached before blocks had their own map have none until `upgrade` loads the new objects.
+            if (File.Exists(target.PinPath(GuardMapNames.Blocks)))
+                Blocks = Add(GuardMapNames.Blocks, map => new BpfHashMap<IPv6Bytes, ulong>(map, ownsMap: true));
         }
         catch
         {
@@ -41,6 +44,8 @@ internal sealed class GuardMaps : IDisposable
     internal BpfArrayMap<uint> ConfigSelect { get; } = null!;
     internal BpfHashMap<IPv6Bytes, GuardSourceState> Sources { get; } = null!;
     internal BpfPerCpuArray<GuardCounter> Stats { get; } = null!;
+    /// <summary>guard_blocks: blocked-until times (ktime ns) by source; null on a guard loaded before it existed.</summary>
+    internal BpfHashMap<IPv6Bytes, ulong>? Blocks { get; }
 
     /// <summary>True when the pin directory holds the guard's configuration map.</summary>
     internal static bool Exists(GuardTarget target) => File.Exists(target.PinPath(GuardMapNames.Config));

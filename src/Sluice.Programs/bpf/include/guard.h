@@ -23,6 +23,7 @@ enum guard_reason {
     GUARD_REASON_TC_CONN_RATE = 12,   /* TC stage: the source opened new TCP connections too fast: dropped */
     GUARD_REASON_TC_CONN_LIMIT = 13,  /* TC stage: the source holds too many concurrent TCP connections: dropped */
     GUARD_REASON_TC_SUSPICIOUS = 14,  /* TC stage: dropped because of an XDP suspicion mark in config.tc_drop_marks */
+    GUARD_REASON_BLOCK_MAP_FULL = 15, /* over a limit and dropped, but guard_blocks was full: the block was not stored */
     GUARD_REASON_COUNT = 16
 };
 
@@ -125,7 +126,7 @@ struct guard_source_key {
 struct guard_source {
     __u64 pkt_tat;
     __u64 syn_tat;
-    __u64 blocked_until_ns;   /* bpf_ktime_get_ns() time; 0 = not blocked */
+    __u64 blocked_until_ns;   /* bpf_ktime_get_ns() time; 0 = not blocked. A copy: guard_blocks holds the block */
     __u64 packets;            /* every packet seen from the source */
     __u64 bytes;
     __u64 dropped;            /* packets dropped by limits or blocks */
@@ -156,11 +157,20 @@ struct guard_event {
     __u8 data[GUARD_EVENT_CAPTURE];
 };
 
-/* TC stage connection tracking (LRU hashes guard_conns and guard_flows). */
+/* TC stage connection tracking (LRU hashes guard_slots and guard_tcp_flows).
+ * A source's open connections are slots, not a counter, so they age without a sweeper: a slot is taken while its
+ * expiry (seconds of bpf_ktime_get_ns()) is in the future. A SYN takes a slot for GUARD_CONN_SYN_TIMEOUT_S; the
+ * client's first packet after it, and any later one, moves the expiry to GUARD_CONN_IDLE_TIMEOUT_S from then. The
+ * low half of a slot is the tag of the flow that holds it, so a flow only ever refreshes or frees its own slot.
+ * max_concurrent is at most GUARD_CONN_SLOTS. */
+#define GUARD_CONN_SLOTS 64
+#define GUARD_CONN_NO_SLOT 0xff
+#define GUARD_CONN_SYN_TIMEOUT_S 30
+#define GUARD_CONN_IDLE_TIMEOUT_S 600
+
 struct guard_conn_source {
     __u64 conn_tat;
-    __u32 concurrent;
-    __u32 pad;
+    __u64 slots[GUARD_CONN_SLOTS]; /* (expiry second << 32) | tag; free when the expiry is not after now */
 };
 
 struct guard_flow_key {
@@ -172,9 +182,18 @@ struct guard_flow_key {
     __u8 pad[3];
 };
 
+/* guard_flow.state */
+#define GUARD_FLOW_SYN_SENT 0 /* only the client's SYN seen */
+#define GUARD_FLOW_ACTIVE 1   /* the client sent more than its SYN */
+
 struct guard_flow {
     __u64 created_ns;
     __u64 last_seen_ns;
+    __u32 next_seq;           /* the client's next sequence number, host order: a FIN or RST must carry exactly it */
+    __u32 tag;                /* nonzero; the low half of this flow's slot */
+    __u8 slot;                /* index in guard_conn_source.slots; GUARD_CONN_NO_SLOT: none was free */
+    __u8 state;               /* GUARD_FLOW_* */
+    __u8 pad[6];
 };
 
 #endif

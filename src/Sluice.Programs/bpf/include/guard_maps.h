@@ -2,7 +2,9 @@
  * objects with the same pin directory (/sys/fs/bpf/sluice/guard/<netns>/<interface>/) makes them share one state
  * that outlives the controller, survives program upgrades and is seen by every CLI call. Sizes are caps: the
  * rule maps allocate on demand (BPF_F_NO_PREALLOC), the LRU maps are preallocated and bounded on purpose so a
- * spoofed flood cannot exhaust memory. */
+ * spoofed flood cannot exhaust memory. Blocks are not in an LRU map: a flood of new sources evicts LRU entries, and
+ * an evicted block would be a lifted one. guard_blocks is a plain hash that nothing evicts; when it is full a new
+ * block is not stored and its packet is counted as block_map_full (existing blocks stay: fail closed). */
 #ifndef SLUICE_GUARD_MAPS_H
 #define SLUICE_GUARD_MAPS_H
 
@@ -15,6 +17,7 @@
 #define GUARD_MAX_PORT_RULES 65536
 #define GUARD_MAX_SOURCES 65536
 #define GUARD_MAX_FLOWS 262144
+#define GUARD_MAX_BLOCKS 262144
 
 struct {
     __uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -95,6 +98,15 @@ struct {
 } guard_sources SEC(".maps");
 
 struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, GUARD_MAX_BLOCKS);
+    __type(key, struct guard_source_key);
+    __type(value, __u64); /* blocked until this bpf_ktime_get_ns() time */
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
+} guard_blocks SEC(".maps");
+
+struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, GUARD_REASON_COUNT);
     __type(key, __u32);
@@ -114,7 +126,7 @@ struct {
     __type(key, struct guard_source_key);
     __type(value, struct guard_conn_source);
     __uint(pinning, LIBBPF_PIN_BY_NAME);
-} guard_conns SEC(".maps");
+} guard_slots SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -122,7 +134,7 @@ struct {
     __type(key, struct guard_flow_key);
     __type(value, struct guard_flow);
     __uint(pinning, LIBBPF_PIN_BY_NAME);
-} guard_flows SEC(".maps");
+} guard_tcp_flows SEC(".maps");
 
 /* The active configuration, or NULL only if the maps are broken (the verifier needs the check). */
 static __always_inline struct guard_config *guard_active_config(void)

@@ -16,46 +16,22 @@
  *     TCP 20 bytes and data offset >= 5 and data offset*4 bytes present; UDP 8; ICMP (1) and ICMPv6 (58) 4;
  *     else MALFORMED. Only TCP and UDP have ports. Other protocols: no L4 checks, no ports.
  * The length fields (IPv4 total length, IPv6 payload length) are not compared with the frame's length beyond the
- * IPv4 check above: padding and truncation past the L4 minimum do not matter to the policy. */
+ * IPv4 check above: padding and truncation past the L4 minimum do not matter to the policy.
+ * Headers are read through parsing.h's cursor as the kernel's typed structs (struct iphdr, ipv6hdr, tcphdr, ...),
+ * with the kernel's constants (ETH_P_*, IPPROTO_*, TCP_FLAG_*), like every other program here. */
 #ifndef SLUICE_GUARD_PARSE_H
 #define SLUICE_GUARD_PARSE_H
 
-#include <linux/types.h>
-#include <bpf/bpf_endian.h>
+#include "parsing.h"
 
 #define GUARD_PARSE_OK 0
 #define GUARD_PARSE_NOT_IP 1
 #define GUARD_PARSE_MALFORMED 2
 
-#define GUARD_MAX_VLAN_TAGS 2
 #define GUARD_MAX_EXT_HEADERS 8
-
-#define GUARD_ETH_HLEN 14
-#define GUARD_ETH_P_IP 0x0800
-#define GUARD_ETH_P_IPV6 0x86DD
-#define GUARD_ETH_P_8021Q 0x8100
-#define GUARD_ETH_P_8021AD 0x88A8
-
-#define GUARD_IPPROTO_HOPOPTS 0
-#define GUARD_IPPROTO_ICMP 1
-#define GUARD_IPPROTO_TCP 6
-#define GUARD_IPPROTO_UDP 17
-#define GUARD_IPPROTO_ROUTING 43
-#define GUARD_IPPROTO_FRAGMENT 44
-#define GUARD_IPPROTO_ESP 50
-#define GUARD_IPPROTO_AH 51
-#define GUARD_IPPROTO_ICMPV6 58
-#define GUARD_IPPROTO_NONE 59
-#define GUARD_IPPROTO_DSTOPTS 60
 
 #define GUARD_FAMILY_IPV4 4
 #define GUARD_FAMILY_IPV6 6
-
-/* TCP flag bits (byte 13 of the TCP header). */
-#define GUARD_TCP_FIN 0x01
-#define GUARD_TCP_SYN 0x02
-#define GUARD_TCP_RST 0x04
-#define GUARD_TCP_ACK 0x10
 
 /* An address as the maps want it: IPv6 as is, IPv4 as ::ffff:a.b.c.d (the IPv4 address is words[3]). */
 union guard_addr {
@@ -69,176 +45,176 @@ struct guard_packet {
     union guard_addr daddr;
     __u8 family;            /* GUARD_FAMILY_IPV4 / _IPV6; 0 when not IP */
     __u8 proto;             /* the L4 protocol (after IPv6 extension headers) */
-    __u8 tcp_flags;         /* TCP only, 0 otherwise (and for non-first fragments) */
     __u8 has_ports;         /* TCP or UDP header present: sport/dport are valid */
+    __u8 is_fragment;       /* IPv4 MF or offset, IPv6 fragment header */
     __be16 sport;           /* network order; 0 without ports */
     __be16 dport;
-    __u8 is_fragment;       /* IPv4 MF or offset, IPv6 fragment header */
     __u8 is_first_fragment; /* a fragment with offset 0 (its L4 header was parsed) */
     __u8 has_l4;            /* the L4 header was checked present (not a non-first fragment, known protocol) */
     __u8 vlan_tags;         /* tags in the frame (not counting tags_seen) */
     __u8 ext_headers;       /* IPv6 extension headers walked */
     __u8 source_v4;         /* the source is an IPv4 address: IPv4, or IPv6 from IPv4-mapped ::ffff:a.b.c.d */
-    __u8 pad[2];
+    __u8 pad[3];
+    __be32 tcp_flags;       /* TCP only (TCP_FLAG_* bits), 0 otherwise (and for non-first fragments) */
+    __u32 tcp_seq;          /* TCP only: the sequence number, host order */
     __u16 l3_offset;        /* the IP header */
     __u16 l4_offset;        /* the L4 header (valid when has_l4, or the end of the IP headers otherwise) */
     __u16 l4_length;        /* TCP: data offset * 4; UDP 8; ICMP 4; 0 otherwise */
     __u16 eth_proto;        /* the ethertype after the VLAN tags, host order */
+    __u32 ip_end;           /* where the IP packet ends by its length field (IPv4 total, IPv6 40 + payload length) */
 };
 
 /* The minimum header of a non-fragment or first fragment: GUARD_PARSE_OK or GUARD_PARSE_MALFORMED. */
-static __always_inline int guard_parse_l4(__u8 *l4, void *data_end, __u8 *data, struct guard_packet *pkt)
+static __always_inline int guard_parse_l4(struct cursor *c, void *data, struct guard_packet *pkt)
 {
-    pkt->l4_offset = (__u16)(l4 - data);
-    if (pkt->proto == GUARD_IPPROTO_TCP) {
-        if ((void *)(l4 + 20) > data_end)
+    pkt->l4_offset = (__u16)(c->pos - data);
+    if (pkt->proto == IPPROTO_TCP) {
+        struct tcphdr *tcp = parse_tcp(c);
+        if (!tcp)
             return GUARD_PARSE_MALFORMED;
-        __u32 length = (l4[12] >> 4) * 4;
-        if (length < 20 || (void *)(l4 + length) > data_end)
-            return GUARD_PARSE_MALFORMED;
-        pkt->sport = *(__be16 *)l4;
-        pkt->dport = *(__be16 *)(l4 + 2);
-        pkt->tcp_flags = l4[13];
+        pkt->sport = tcp->source;
+        pkt->dport = tcp->dest;
+        pkt->tcp_flags = tcp_flags_of(tcp);
+        pkt->tcp_seq = bpf_ntohl(tcp->seq);
         pkt->has_ports = 1;
         pkt->has_l4 = 1;
-        pkt->l4_length = (__u16)length;
-    } else if (pkt->proto == GUARD_IPPROTO_UDP) {
-        if ((void *)(l4 + 8) > data_end)
+        pkt->l4_length = (__u16)(tcp->doff * 4);
+    } else if (pkt->proto == IPPROTO_UDP) {
+        struct udphdr *udp = CURSOR_TAKE(c, struct udphdr);
+        if (!udp)
             return GUARD_PARSE_MALFORMED;
-        pkt->sport = *(__be16 *)l4;
-        pkt->dport = *(__be16 *)(l4 + 2);
+        pkt->sport = udp->source;
+        pkt->dport = udp->dest;
         pkt->has_ports = 1;
         pkt->has_l4 = 1;
-        pkt->l4_length = 8;
-    } else if (pkt->proto == GUARD_IPPROTO_ICMP || pkt->proto == GUARD_IPPROTO_ICMPV6) {
-        if ((void *)(l4 + 4) > data_end)
+        pkt->l4_length = sizeof(*udp);
+    } else if (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6) {
+        if (!CURSOR_TAKE(c, struct icmp_head))
             return GUARD_PARSE_MALFORMED;
         pkt->has_l4 = 1;
-        pkt->l4_length = 4;
+        pkt->l4_length = sizeof(struct icmp_head);
     }
     return GUARD_PARSE_OK;
 }
 
-static __always_inline int guard_parse_ipv4(__u8 *ip, void *data_end, __u8 *data, struct guard_packet *pkt)
+/* Stores an IPv4 address as the maps want it: ::ffff:a.b.c.d. */
+static __always_inline void guard_map_v4(union guard_addr *to, __be32 address)
 {
-    if ((void *)(ip + 20) > data_end)
+    to->words[0] = 0;
+    to->words[1] = 0;
+    to->words[2] = bpf_htonl(0xffff);
+    to->words[3] = address;
+}
+
+static __always_inline int guard_parse_ipv4(struct cursor *c, void *data, struct guard_packet *pkt)
+{
+    struct iphdr *ip = parse_ipv4(c);
+    if (!ip || ip->version != 4)
         return GUARD_PARSE_MALFORMED;
-    if ((ip[0] >> 4) != 4)
-        return GUARD_PARSE_MALFORMED;
-    __u32 header_length = (ip[0] & 0x0f) * 4;
-    if (header_length < 20 || (void *)(ip + header_length) > data_end)
-        return GUARD_PARSE_MALFORMED;
-    if (bpf_ntohs(*(__be16 *)(ip + 2)) < header_length)
+    __u32 header_length = ip->ihl * 4;
+    __u32 total_length = bpf_ntohs(ip->tot_len);
+    if (total_length < header_length)
         return GUARD_PARSE_MALFORMED;
 
     pkt->family = GUARD_FAMILY_IPV4;
     pkt->source_v4 = 1;
-    pkt->proto = ip[9];
-    pkt->saddr.words[0] = 0;
-    pkt->saddr.words[1] = 0;
-    pkt->saddr.words[2] = bpf_htonl(0xffff);
-    pkt->saddr.words[3] = *(__u32 *)(ip + 12);
-    pkt->daddr.words[0] = 0;
-    pkt->daddr.words[1] = 0;
-    pkt->daddr.words[2] = bpf_htonl(0xffff);
-    pkt->daddr.words[3] = *(__u32 *)(ip + 16);
+    pkt->proto = ip->protocol;
+    pkt->ip_end = pkt->l3_offset + total_length;
+    guard_map_v4(&pkt->saddr, ip->saddr);
+    guard_map_v4(&pkt->daddr, ip->daddr);
 
-    __u16 fragment = bpf_ntohs(*(__be16 *)(ip + 6));
-    __u8 *l4 = ip + header_length;
-    if (fragment & 0x3fff) {                    /* MF (0x2000) or an offset */
+    if (ipv4_is_fragment(ip)) {
         pkt->is_fragment = 1;
-        if (fragment & 0x1fff) {                /* non-first: no L4 header here */
-            pkt->l4_offset = (__u16)(l4 - data);
+        if (ipv4_is_later_fragment(ip)) {       /* no L4 header here */
+            pkt->l4_offset = (__u16)(c->pos - data);
             return GUARD_PARSE_OK;
         }
         pkt->is_first_fragment = 1;
     }
-    return guard_parse_l4(l4, data_end, data, pkt);
+    return guard_parse_l4(c, data, pkt);
 }
 
-static __always_inline int guard_parse_ipv6(__u8 *ip, void *data_end, __u8 *data, struct guard_packet *pkt)
+/* The extension headers the walk steps over; any other next header ends it. */
+static __always_inline int guard_ipv6_extension(__u8 next)
 {
-    if ((void *)(ip + 40) > data_end)
-        return GUARD_PARSE_MALFORMED;
-    if ((ip[0] >> 4) != 6)
+    return next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS || next == IPPROTO_AH ||
+           next == IPPROTO_FRAGMENT;
+}
+
+static __always_inline int guard_parse_ipv6(struct cursor *c, void *data, struct guard_packet *pkt)
+{
+    struct ipv6hdr *ip = parse_ipv6(c);
+    if (!ip)
         return GUARD_PARSE_MALFORMED;
 
     pkt->family = GUARD_FAMILY_IPV6;
-    __builtin_memcpy(pkt->saddr.bytes, ip + 8, 16);
-    __builtin_memcpy(pkt->daddr.bytes, ip + 24, 16);
+    pkt->ip_end = pkt->l3_offset + sizeof(*ip) + bpf_ntohs(ip->payload_len);
+    __builtin_memcpy(pkt->saddr.bytes, &ip->saddr, 16);
+    __builtin_memcpy(pkt->daddr.bytes, &ip->daddr, 16);
     /* One identity per host: an IPv4-mapped source (::ffff:a.b.c.d) is the IPv4 address a.b.c.d for rules, limits,
      * blocks and flows, and saddr already holds it exactly as an IPv4 source is stored. */
     pkt->source_v4 = !pkt->saddr.words[0] && !pkt->saddr.words[1] && pkt->saddr.words[2] == bpf_htonl(0xffff);
 
-    __u8 next = ip[6];
-    __u8 *cursor = ip + 40;
+    __u8 next = ip->nexthdr;
     int walked = 0;
 #pragma unroll
     for (int i = 0; i < GUARD_MAX_EXT_HEADERS + 1; i++) {
-        if (next != GUARD_IPPROTO_HOPOPTS && next != GUARD_IPPROTO_ROUTING && next != GUARD_IPPROTO_DSTOPTS &&
-            next != GUARD_IPPROTO_AH && next != GUARD_IPPROTO_FRAGMENT)
+        if (!guard_ipv6_extension(next))
             break;
         if (i == GUARD_MAX_EXT_HEADERS)
             return GUARD_PARSE_MALFORMED;       /* a ninth extension header */
-        if ((void *)(cursor + 8) > data_end)
-            return GUARD_PARSE_MALFORMED;
         walked++;
-        if (next == GUARD_IPPROTO_FRAGMENT) {
-            __u16 fragment = bpf_ntohs(*(__be16 *)(cursor + 2));
-            next = cursor[0];
-            cursor += 8;
+        if (next == IPPROTO_FRAGMENT) {
+            struct ipv6_frag_hdr *fragment = CURSOR_TAKE(c, struct ipv6_frag_hdr);
+            if (!fragment)
+                return GUARD_PARSE_MALFORMED;
+            next = fragment->nexthdr;
             pkt->is_fragment = 1;
-            if (fragment & 0xfff8) {            /* non-first: the protocol is known, its header is elsewhere */
+            if (fragment->frag_off & bpf_htons(PARSE_IP6_OFFSET)) {
+                /* non-first: the protocol is known, its header is elsewhere */
                 pkt->ext_headers = walked;
                 pkt->proto = next;
-                pkt->l4_offset = (__u16)(cursor - data);
+                pkt->l4_offset = (__u16)(c->pos - data);
                 return GUARD_PARSE_OK;
             }
             pkt->is_first_fragment = 1;
             continue;
         }
-        __u32 length = next == GUARD_IPPROTO_AH ? ((__u32)cursor[1] + 2) * 4 : ((__u32)cursor[1] + 1) * 8;
-        next = cursor[0];
-        if ((void *)(cursor + length) > data_end)
+        /* Hop-by-hop, routing and destination options count 8-byte units after the first 8; AH counts 4-byte
+         * units after the first 8 (RFC 4302). Both start with the next header and that length. */
+        struct ipv6_opt_hdr *option = c->pos;
+        if ((void *)(option + 1) > c->end)
             return GUARD_PARSE_MALFORMED;
-        cursor += length;
+        __u32 length = next == IPPROTO_AH ? ((__u32)option->hdrlen + 2) * 4 : ((__u32)option->hdrlen + 1) * 8;
+        next = option->nexthdr;
+        if (!cursor_skip(c, length))
+            return GUARD_PARSE_MALFORMED;
     }
     pkt->ext_headers = walked;
     pkt->proto = next;
-    return guard_parse_l4(cursor, data_end, data, pkt);
+    return guard_parse_l4(c, data, pkt);
 }
 
 /* Parses the frame in [data, data_end). tags_seen: VLAN tags already taken out of the frame (TC: 1 when
  * skb->vlan_present, XDP: 0); they count toward the limit of two. pkt must be zeroed by the caller. */
 static __always_inline int guard_parse(void *data, void *data_end, __u32 tags_seen, struct guard_packet *pkt)
 {
-    __u8 *cursor = data;
-    if ((void *)(cursor + GUARD_ETH_HLEN) > data_end)
+    struct cursor c = { .pos = data, .end = data_end };
+    struct ethhdr *eth = parse_ethernet(&c);
+    if (!eth)
         return GUARD_PARSE_MALFORMED;
-    __u16 proto = bpf_ntohs(*(__be16 *)(cursor + 12));
-    cursor += GUARD_ETH_HLEN;
-
-    __u32 tags = tags_seen;
-#pragma unroll
-    for (int i = 0; i < GUARD_MAX_VLAN_TAGS + 1; i++) {
-        if (proto != GUARD_ETH_P_8021Q && proto != GUARD_ETH_P_8021AD)
-            break;
-        if (tags >= GUARD_MAX_VLAN_TAGS)
-            return GUARD_PARSE_MALFORMED;
-        if ((void *)(cursor + 4) > data_end)
-            return GUARD_PARSE_MALFORMED;
-        proto = bpf_ntohs(*(__be16 *)(cursor + 2));
-        cursor += 4;
-        tags++;
-        pkt->vlan_tags++;
-    }
+    int tags = 0;
+    int proto = parse_vlan_tags_after(&c, bpf_ntohs(eth->h_proto), tags_seen, &tags);
+    if (proto < 0)
+        return GUARD_PARSE_MALFORMED;
+    pkt->vlan_tags = tags;
     pkt->eth_proto = proto;
-    pkt->l3_offset = (__u16)(cursor - (__u8 *)data);
+    pkt->l3_offset = (__u16)(c.pos - data);
 
-    if (proto == GUARD_ETH_P_IP)
-        return guard_parse_ipv4(cursor, data_end, data, pkt);
-    if (proto == GUARD_ETH_P_IPV6)
-        return guard_parse_ipv6(cursor, data_end, data, pkt);
+    if (proto == ETH_P_IP)
+        return guard_parse_ipv4(&c, data, pkt);
+    if (proto == ETH_P_IPV6)
+        return guard_parse_ipv6(&c, data, pkt);
     return GUARD_PARSE_NOT_IP;
 }
 

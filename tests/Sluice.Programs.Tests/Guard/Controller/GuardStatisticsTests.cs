@@ -24,6 +24,14 @@ public sealed class GuardStatisticsTests
             sources.Update(Key("::ffff:198.19.0.2"), new GuardSourceState { Packets = 50, Bytes = 3000 });
             sources.Update(Key("fd00::7"), new GuardSourceState { Packets = 1, Bytes = 80, BlockedUntilNs = 1 });
         }
+        // guard_blocks holds the blocks (guard_sources only copies): one live, one expired, one of a source no
+        // longer in guard_sources (a flood evicted it), which is still counted.
+        using (var blocks = new BpfHashMap<IPv6Bytes, ulong>(BpfMap.OpenPinned(bed.Target.PinPath(GuardMapNames.Blocks)), ownsMap: true))
+        {
+            blocks.Update(Key("::ffff:198.19.0.1"), now + 60_000_000_000);
+            blocks.Update(Key("fd00::7"), 1);
+            blocks.Update(Key("::ffff:198.19.0.9"), now + 60_000_000_000);
+        }
         var statistics = guard.ReadStatistics();
         Assert.Equal(2ul * (ulong)PossibleCpus.Count, statistics[GuardReason.RateLimited].Packets);
         Assert.Equal(GuardReasons.All.Count, statistics.Counters.Count);
@@ -31,9 +39,9 @@ public sealed class GuardStatisticsTests
         Assert.Equal(
             [new GuardSourceEntry(IPAddress.Parse("198.19.0.2"), 50, 3000, 0, false), new GuardSourceEntry(IPAddress.Parse("198.19.0.1"), 10, 600, 4, true)],
             top);
-        Assert.Equal(1, guard.CountBlockedSources());
+        Assert.Equal(2, guard.CountBlockedSources());
         string metrics = guard.FormatMetrics();
-        Assert.Contains($"sluice_guard_blocked_sources{{iface=\"{bed.Target.Interface}\",netns=\"{bed.Target.NamespaceLabel}\"}} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains($"sluice_guard_blocked_sources{{iface=\"{bed.Target.Interface}\",netns=\"{bed.Target.NamespaceLabel}\"}} 2", metrics, StringComparison.Ordinal);
         using var events = guard.OpenEvents();
         Assert.Empty(events.ReadAvailable());
     }

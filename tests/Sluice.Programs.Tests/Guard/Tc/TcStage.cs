@@ -2,12 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Bpf;
 using Sluice.Programs.Guard;
+using Xunit;
 
 namespace Sluice.Programs.Tests.Guard.Tc;
 
 /// <summary>
 /// Both guard objects on one pinned map directory (<see cref="GuardProgramBed"/> with TC), with what the TC tests
-/// need besides: test runs of guard_tc and typed access to guard_conns and guard_flows. Dispose unpins everything.
+/// need besides: test runs of guard_tc and typed access to guard_slots and guard_tcp_flows. Dispose unpins everything.
 /// </summary>
 internal sealed class TcStage : IDisposable
 {
@@ -48,19 +49,68 @@ internal sealed class TcStage : IDisposable
     /// <summary>Packets counted in every statistics slot together.</summary>
     internal ulong TotalPackets() => Bed.Statistics().Aggregate(0UL, (sum, counter) => sum + counter.Packets);
 
-    /// <summary>The source's open connection count in guard_conns, or null when it has no entry.</summary>
-    internal uint? Concurrent(IPAddress source)
+    /// <summary>The source's open connections (slots taken now) in guard_slots, or null when it has no entry.</summary>
+    internal uint? Concurrent(IPAddress source) =>
+        ConnectionSource(source) is { } state ? (uint)state.Live(NowSeconds()) : null;
+
+    /// <summary>The source's guard_slots entry, or null.</summary>
+    internal GuardConnectionSource? ConnectionSource(IPAddress source)
     {
         using var conns = Collection.HashMap<IPv6Bytes, GuardConnectionSource>(GuardMapNames.Connections);
-        return conns.TryLookup(Mapped(source), out var state) ? state.Concurrent : null;
+        return conns.TryLookup(Mapped(source), out var state) ? state : null;
     }
 
-    /// <summary>Sets a source's connection state directly (to test how the program treats odd values).</summary>
-    internal void SetConnectionSource(IPAddress source, GuardConnectionSource state)
+    /// <summary>
+    /// Simulates <paramref name="seconds"/> passing for the source's connections: every taken slot's expiry and its
+    /// flows' times move that far back (rewriting state, not sleeping), as if its flows had been silent that long.
+    /// </summary>
+    internal void AgeConnections(IPAddress source, uint seconds)
     {
         using var conns = Collection.HashMap<IPv6Bytes, GuardConnectionSource>(GuardMapNames.Connections);
-        conns.Update(Mapped(source), state);
+        var key = Mapped(source);
+        if (!conns.TryLookup(key, out var state)) return;
+        for (int i = 0; i < GuardConnectionSource.SlotCount; i++)
+        {
+            ulong slot = state.Slots[i], expiry = slot >> 32;
+            if (expiry == 0) continue;
+            expiry = expiry > seconds ? expiry - seconds : 0;
+            state.Slots[i] = (expiry << 32) | (slot & uint.MaxValue);
+        }
+        conns.Update(key, state);
+        using var flows = Collection.HashMap<GuardFlowKey, GuardFlow>(GuardMapNames.Flows);
+        ulong back = seconds * 1_000_000_000UL;
+        foreach (var (flowKey, flow) in flows.Entries.ToList())
+        {
+            if (!Address(flowKey.SourceAddress).Equals(Address(key))) continue;
+            flows.Update(flowKey, flow with
+            {
+                CreatedNs = flow.CreatedNs > back ? flow.CreatedNs - back : 0,
+                LastSeenNs = flow.LastSeenNs > back ? flow.LastSeenNs - back : 0,
+            });
+        }
     }
+
+    /// <summary>bpf_ktime_get_ns() in whole seconds, as the TC stage reads slot expiries (CLOCK_MONOTONIC, like Stopwatch on Linux).</summary>
+    internal static ulong NowSeconds() => (ulong)System.Diagnostics.Stopwatch.GetTimestamp() / 1_000_000_000UL;
+
+    /// <summary>
+    /// A TCP segment with an explicit sequence number and <paramref name="payload"/> zero bytes of data (IPv4 or
+    /// IPv6 by the addresses; IPv6 behind <paramref name="extensions"/>). The frames the builder makes by default
+    /// carry sequence number 1, so the SYN's client is then at 2: what its FIN or RST must carry.
+    /// </summary>
+    internal static byte[] Segment(IPAddress source, IPAddress destination, ushort sourcePort, ushort destinationPort, byte flags,
+        uint sequence, int payload = 0, IReadOnlyList<Lab.Packets.Ipv6Extension>? extensions = null)
+    {
+        var header = Lab.Packets.PacketBuilder.TcpHeader(sourcePort, destinationPort, flags, sequence, []);
+        var segment = new byte[header.Length + payload];
+        header.CopyTo(segment, 0);
+        return source.AddressFamily == AddressFamily.InterNetwork
+            ? Lab.Packets.PacketBuilder.Ipv4(source, destination, Lab.Packets.PacketBuilder.Tcp, segment)
+            : Lab.Packets.PacketBuilder.Ipv6(source, destination, extensions ?? [], Lab.Packets.PacketBuilder.Tcp, segment);
+    }
+
+    /// <summary>The sequence number a client whose SYN the builder made by default is at (SYN sequence 1, plus one).</summary>
+    internal const uint AfterSyn = 2;
 
     /// <summary>The tracked flows.</summary>
     internal List<KeyValuePair<GuardFlowKey, GuardFlow>> Flows()
@@ -68,6 +118,20 @@ internal sealed class TcStage : IDisposable
         using var flows = Collection.HashMap<GuardFlowKey, GuardFlow>(GuardMapNames.Flows);
         return [.. flows.Entries];
     }
+
+    /// <summary>The tracked flow from <paramref name="client"/>:<paramref name="clientPort"/>, or null.</summary>
+    internal GuardFlow? Flow(IPAddress client, ushort clientPort) =>
+        Flows().Where(f => Address(f.Key.SourceAddress).Equals(Address(Mapped(client)))
+            && (ushort)IPAddress.NetworkToHostOrder((short)f.Key.SourcePort) == clientPort)
+            .Select(f => (GuardFlow?)f.Value).FirstOrDefault();
+
+    /// <summary>The address families the TC tests run in, as theory data.</summary>
+    public static TheoryData<string> Families => new() { "ipv4", "ipv6" };
+
+    /// <summary>A client and a server of <paramref name="family"/> ("ipv4": 198.18.0.1/.2, "ipv6": fd00::1/::2).</summary>
+    internal static (IPAddress Client, IPAddress Server) Addresses(string family) => family == "ipv4"
+        ? (IPAddress.Parse("198.18.0.1"), IPAddress.Parse("198.18.0.2"))
+        : (IPAddress.Parse("fd00::1"), IPAddress.Parse("fd00::2"));
 
     /// <summary>An address as the guard keys it: IPv6 as is, IPv4 as ::ffff:a.b.c.d.</summary>
     internal static IPv6Bytes Mapped(IPAddress address)

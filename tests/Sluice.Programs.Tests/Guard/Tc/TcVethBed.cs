@@ -96,6 +96,23 @@ internal sealed class TcVethBed : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts a connection from <paramref name="client"/> and waits until the TC stage has refused its SYN
+    /// (tc_conn_limit grew), then abandons it; false when no refusal was counted within the generous bound.
+    /// </summary>
+    internal async Task<bool> ConnectionRefusedAsync(IPAddress client, IPEndPoint server)
+    {
+        ulong refused = Stage.Stat(GuardReason.TcConnectionLimit).Packets;
+        using var cancel = new CancellationTokenSource();
+        using var socket = Client(client);
+        var attempt = socket.ConnectAsync(server, cancel.Token).AsTask();
+        bool counted = await EventuallyAsync(() => Stage.Stat(GuardReason.TcConnectionLimit).Packets > refused);
+        await cancel.CancelAsync();
+        try { await attempt; }
+        catch (Exception error) when (error is OperationCanceledException or SocketException) { }
+        return counted;
+    }
+
     /// <summary>Polls <paramref name="condition"/> every 10 ms for up to <see cref="Sluice.Tests.Wait.Generous"/>.</summary>
     internal static async Task<bool> EventuallyAsync(Func<bool> condition)
     {

@@ -95,7 +95,7 @@ public sealed class TcWithXdpTests
         Assert.Equal(2u, bed.Stage.Concurrent(client));
         Assert.Equal([41001, 41002], bed.Stage.Flows().Select(f => (int)(ushort)IPAddress.NetworkToHostOrder((short)f.Key.SourcePort)).Order());
 
-        bed.SendFrames([PacketBuilder.WithVlanTags(PacketBuilder.Tcp4(client, server, 41002, 8080, PacketBuilder.TcpRst),
+        bed.SendFrames([PacketBuilder.WithVlanTags(TcStage.Segment(client, server, 41002, 8080, PacketBuilder.TcpRst, TcStage.AfterSyn),
             new VlanTag(10, VlanTag.Ieee8021AD), new VlanTag(20))]);
         Assert.True(await TcVethBed.EventuallyAsync(() => bed.Stage.Concurrent(client) == 1), $"concurrent {bed.Stage.Concurrent(client)}");
     }

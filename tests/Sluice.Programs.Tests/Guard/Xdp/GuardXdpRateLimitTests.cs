@@ -120,12 +120,15 @@ public sealed class GuardXdpRateLimitTests
         Assert.Equal((XdpAction.Drop, GuardReason.Blocked), (whileBlocked.XdpAction, whileBlocked.Reason));
         Assert.Equal(GuardReason.Passed, bed.Run(Udp4(Other, Server, 1, 53)).Reason);
 
-        // The block's deadline just passed: the next packet passes, and the program leaves the deadline as it was.
+        // The block's deadline just passed: the next packet passes, and the program forgets the block (the copy in
+        // guard_sources and guard_blocks itself).
+        Assert.Equal(blocked.BlockedUntilNs, bed.Block(Source));
         ulong expired = (ulong)System.Diagnostics.Stopwatch.GetTimestamp() - 1;
         bed.SetSource(Source, bed.Source(Source)!.Value with { PacketTat = 0, BlockedUntilNs = expired });
         Assert.Equal(GuardReason.Passed, bed.Run(frame).Reason);
         var after = bed.Source(Source)!.Value;
-        Assert.Equal(expired, after.BlockedUntilNs);
+        Assert.Equal(0UL, after.BlockedUntilNs);
+        Assert.Null(bed.Block(Source));
         Assert.Equal((4UL, 2UL), (after.Packets, after.Dropped));
     }
 
