@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Sluice.Bpf.Object;
@@ -7,7 +8,8 @@ namespace Sluice.Bpf.Generator;
 /// <summary>
 /// For each BPF object the build hands over (AdditionalFiles with SluiceBpfObject="true", base64 of the .o),
 /// generates a typed class: see <see cref="ObjectClassWriter"/>. Reading uses the object layer's own reader, so the
-/// generator and the loader agree on every map, program and variable.
+/// generator and the loader agree on every map, program and variable. The C sources and headers
+/// (SluiceBpfSource="true") are read for their comments only, which become the mirrors' XML docs.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class BpfObjectGenerator : IIncrementalGenerator
@@ -15,31 +17,72 @@ public sealed class BpfObjectGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var rootNamespace = context.AnalyzerConfigOptionsProvider.Select((options, _) =>
-            options.GlobalOptions.TryGetValue("build_property.SluiceBpfNamespace", out var ns) && ns.Length > 0 ? ns
-            : options.GlobalOptions.TryGetValue("build_property.RootNamespace", out var root) && root.Length > 0 ? root
-            : null);
-        var objects = context.AdditionalTextsProvider
-            .Combine(context.AnalyzerConfigOptionsProvider)
+        var project = context.AnalyzerConfigOptionsProvider.Select((options, _) => ProjectOptions.From(options.GlobalOptions));
+        var files = context.AdditionalTextsProvider.Combine(context.AnalyzerConfigOptionsProvider);
+        var objects = files
             .Select((pair, cancellation) => ObjectInput.From(pair.Left, pair.Right.GetOptions(pair.Left), cancellation))
             .Where(input => input is not null)
-            .Select((input, _) => input!);
-        context.RegisterSourceOutput(objects.Combine(rootNamespace), static (output, pair) => Generate(output, pair.Left, pair.Right));
+            .Select((input, _) => input!)
+            .Collect();
+        var sources = files
+            .Select((pair, cancellation) => SourceInput.From(pair.Left, pair.Right.GetOptions(pair.Left), cancellation))
+            .Where(input => input is not null)
+            .Select((input, _) => input!)
+            .Collect();
+        // All objects at once: types written beside the classes are shared by every object of a namespace, so
+        // they are emitted once, and two objects that disagree on one are an error rather than a silent pick.
+        context.RegisterSourceOutput(objects.Combine(sources).Combine(project),
+            static (output, all) => Generate(output, all.Left.Left, all.Left.Right, all.Right));
     }
 
-    private static void Generate(SourceProductionContext output, ObjectInput input, string? ns)
+    private sealed record SharedType(string Namespace, string Name, string Source, string Object);
+
+    private static void Generate(SourceProductionContext output, ImmutableArray<ObjectInput> inputs, ImmutableArray<SourceInput> sources, ProjectOptions project)
     {
-        ObjectSpec spec;
-        try
+        var comments = sources.IsEmpty ? CComments.None
+            : CComments.Parse(sources.OrderBy(s => s.Path, StringComparer.Ordinal).Select(s => s.Text));
+        var shared = new List<SharedType>();
+        foreach (var input in inputs.OrderBy(i => i.ResourceName, StringComparer.Ordinal))
         {
-            spec = ObjectReader.Read(Convert.FromBase64String(input.Base64), input.ResourceName);
+            ObjectSpec spec;
+            try
+            {
+                spec = ObjectReader.Read(Convert.FromBase64String(input.Base64), input.ResourceName);
+            }
+            catch (Exception error) when (error is BpfObjectException or FormatException)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(GeneratorDiagnostics.UnreadableObject, Location.None, input.ResourceName, error.Message));
+                continue;
+            }
+            var options = project.For(input);
+            var written = ObjectClassWriter.Write(spec, input, options, comments, output.ReportDiagnostic);
+            output.AddSource(input.ClassName + ".g.cs", SourceText.From(written.ClassSource, System.Text.Encoding.UTF8));
+            shared.AddRange(written.SharedTypes.Select(t => new SharedType(options.Namespace ?? "", t.Name, t.Source, input.ResourceName)));
         }
-        catch (Exception error) when (error is BpfObjectException or FormatException)
+        foreach (var group in shared.GroupBy(t => t.Namespace, StringComparer.Ordinal))
+            output.AddSource((group.Key.Length > 0 ? group.Key : "global") + ".BpfTypes.g.cs",
+                SourceText.From(WriteShared(output, group.Key, group), System.Text.Encoding.UTF8));
+    }
+
+    private static string WriteShared(SourceProductionContext output, string ns, IEnumerable<SharedType> types)
+    {
+        var code = new CodeWriter();
+        code.Line("// <auto-generated/>");
+        code.Line("// Generated by Sluice.Bpf.Generator from the BTF of the objects named on each type. Do not edit: change the C and rebuild.");
+        code.Line("#nullable enable");
+        if (ns.Length > 0) code.Open($"namespace {ns}");
+        bool first = true;
+        foreach (var same in types.GroupBy(t => t.Name, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            output.ReportDiagnostic(Diagnostic.Create(GeneratorDiagnostics.UnreadableObject, Location.None, input.ResourceName, error.Message));
-            return;
+            var chosen = same.First();
+            foreach (var other in same.Where(t => t.Source != chosen.Source))
+                output.ReportDiagnostic(Diagnostic.Create(GeneratorDiagnostics.ConflictingType, Location.None, chosen.Name, ns, chosen.Object, other.Object));
+            if (!first) code.Line();
+            first = false;
+            code.Line($"// From {string.Join(", ", same.Select(t => t.Object).Distinct())}.");
+            code.Raw(chosen.Source);
         }
-        string source = ObjectClassWriter.Write(spec, input, ns, output.ReportDiagnostic);
-        output.AddSource(input.ClassName + ".g.cs", SourceText.From(source, System.Text.Encoding.UTF8));
+        if (ns.Length > 0) code.Close();
+        return code.ToString();
     }
 }

@@ -9,6 +9,12 @@ enum tiny : unsigned char { TINY_A = 1, TINY_B = 255 };
 enum offset_sign { OFFSET_BACK = -4, OFFSET_AHEAD = 4 };
 enum huge : unsigned long long { HUGE_BIT = 0x8000000000000000ULL };
 
+/* What a flow has seen: a C enum named *_flags becomes a [Flags] enum. */
+enum flow_flags : unsigned char {
+    FLOW_F_SYN = 0x1,   /* a SYN went by */
+    FLOW_F_FIN = 0x2,   /* a FIN went by */
+};
+
 struct flow_key {
     __u32 source;
     __u32 destination;
@@ -44,10 +50,14 @@ struct flow_stats {
     void *opaque;
 };
 
+/* One sampled packet: comments on a type, its members and enumerators become the XML docs of their mirrors. */
 struct event {
-    __u64 timestamp;
+    __u64 timestamp;        /* bpf_ktime_get_ns() */
     struct flow_key flow;
+    /* The XDP action taken,
+     * XDP_PASS or XDP_DROP. */
     __s32 verdict;
+    enum flow_flags seen;
 };
 
 union address {
@@ -109,6 +119,7 @@ int gen_layout(struct xdp_md *ctx)
         event->timestamp = bpf_ktime_get_ns();
         event->flow = key;
         event->verdict = XDP_PASS;
+        event->seen = FLOW_F_SYN;
         bpf_ringbuf_submit(event, 0);
     }
     last_flow = key;

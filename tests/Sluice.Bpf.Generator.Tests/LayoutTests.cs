@@ -27,8 +27,11 @@ public class LayoutTests
 
         foreach (var type in objectClass.GetNestedTypes().Where(t => t.IsValueType && !t.IsEnum && t.IsExplicitLayout))
         {
-            var btfType = btf.Types.FirstOrDefault(b => b.Kind is BtfKind.Struct or BtfKind.Union && Same(b.Name, type.Name))
-                ?? throw new Xunit.Sdk.XunitException($"{objectClass.Name}.{type.Name} has no BTF struct or union of that name");
+            // Every mirror names its C type, so renamed mirrors are found too.
+            string cName = type.GetCustomAttribute<BtfTypeAttribute>()?.CName
+                ?? throw new Xunit.Sdk.XunitException($"{objectClass.Name}.{type.Name} has no [BtfType]");
+            var btfType = btf.Types.FirstOrDefault(b => b.Kind is BtfKind.Struct or BtfKind.Union && btf.TypeName(b.Id) == cName)
+                ?? throw new Xunit.Sdk.XunitException($"{objectClass.Name}.{type.Name}: no {cName} in the object's BTF");
             Assert.Equal((int)btfType.Size, SizeOf(type));
             var members = Flatten(btf, btfType, 0).ToList();
             foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Instance))
@@ -45,8 +48,10 @@ public class LayoutTests
     public void Every_fixture_with_maps_or_globals_got_a_class_and_gen_layout_got_all_its_types()
     {
         Assert.Contains(typeof(XdpCounterObject), ObjectClasses.Select(row => row.Data));
-        string[] expected = ["FlowKey", "FlowStats", "PortRange", "Address", "Config", "Event", "AlertLevel", "Tiny", "OffsetSign", "Huge"];
+        string[] expected = ["FlowKey", "FlowStats", "PortRange", "Address", "Config", "Event", "AlertLevel", "Tiny", "OffsetSign", "Huge", "FlowFlags"];
         Assert.Empty(expected.Except(typeof(GenLayoutObject).GetNestedTypes().Select(t => t.Name)));
+        Assert.True(typeof(GenLayoutObject.FlowFlags).IsDefined(typeof(FlagsAttribute), inherit: false), "enum flow_flags is not [Flags]");
+        Assert.False(typeof(GenLayoutObject.AlertLevel).IsDefined(typeof(FlagsAttribute), inherit: false), "enum alert_level is [Flags]");
     }
 
     [Fact]

@@ -22,10 +22,37 @@ public class SnapshotTests
 
     [Theory]
     [MemberData(nameof(Objects))]
-    public void Generated_source_matches_the_snapshot(string fixture, string types)
-    {
-        var output = GeneratorRun.Generate(fixture, types);
+    public void Generated_source_matches_the_snapshot(string fixture, string types) =>
+        AssertSnapshot(fixture, GeneratorRun.Generate(fixture, types));
 
+    [Fact]
+    public void Types_beside_the_class_are_internal_renamed_documented_from_the_C_and_shared_by_objects_that_agree()
+    {
+        // gen_layout twice under two names: one set of namespace-level types, written once and naming both objects.
+        var metadata = new Dictionary<string, string> { ["SluiceBpfTypes"] = "event;alert_level", ["SluiceBpfTypeNames"] = "flow_key=FlowKeyValue;alert_level=AlertLevelCode" };
+        var output = GeneratorRun.Generate(
+            [new("gen_layout", "gen_layout.bpf.o", metadata), new("gen_layout", "gen_layout_copy.bpf.o", metadata)],
+            new() { ["SluiceBpfNestTypes"] = "false", ["SluiceBpfVisibility"] = "internal" }, "gen_layout.bpf.c");
+
+        AssertSnapshot("gen_layout_shared", output);
+    }
+
+    [Fact]
+    public void Objects_that_disagree_on_a_shared_type_are_an_error_naming_both()
+    {
+        // Both declare struct flow_key; maps.bpf.c spells out its padding as a member, so the mirrors differ.
+        var output = GeneratorRun.Generate(
+            [new("gen_layout", "gen_layout.bpf.o", []), new("maps", "maps.bpf.o", [])], new() { ["SluiceBpfNestTypes"] = "false" });
+
+        var error = Assert.Single(output.GeneratorDiagnostics, d => d.Id == "SLUICE004");
+        string message = error.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'FlowKey'", message, StringComparison.Ordinal);
+        Assert.Contains("gen_layout.bpf.o", message, StringComparison.Ordinal);
+        Assert.Contains("maps.bpf.o", message, StringComparison.Ordinal);
+    }
+
+    private static void AssertSnapshot(string fixture, GeneratorRun.Output output)
+    {
         Assert.Empty(output.GeneratorDiagnostics);
         Assert.Empty(output.CompileErrors);
         string path = SnapshotPath(fixture);

@@ -4,6 +4,7 @@ using Sluice.Benchmarks.Scenarios;
 using Sluice.Bpf;
 using Sluice.Lab;
 using Sluice.Lab.Packets;
+using Sluice.Programs;
 using Sluice.Programs.Forward;
 
 namespace Sluice.Benchmarks.XdpApps;

@@ -5,6 +5,7 @@ using Sluice.Benchmarks.Harness;
 using Sluice.Benchmarks.Scenarios;
 using Sluice.Bpf;
 using Sluice.Lab;
+using Sluice.Programs;
 using Sluice.Programs.Echo;
 using Sluice.Programs.Forward;
 using Sluice.Programs.TrafficGen;

@@ -5,9 +5,10 @@ namespace Sluice.Bpf.Generator;
 /// <summary>
 /// Maps BTF types to C# type names and remembers every struct, union, enum and fixed-size array that must be
 /// generated for them. C integers become the C# integer of the same size and sign, pointers become ulong (user
-/// space cannot follow a BPF pointer), _Bool and char become byte, arrays become [InlineArray] structs.
+/// space cannot follow a BPF pointer), _Bool and char become byte, arrays become [InlineArray] structs. A C name
+/// in <paramref name="renames"/> (the object's TypeNames) gets the C# name given there instead of its PascalCase.
 /// </summary>
-internal sealed class CSharpTypeMapper(BtfSpec btf, NameScope typeNames)
+internal sealed class CSharpTypeMapper(BtfSpec btf, NameScope typeNames, IReadOnlyDictionary<string, string> renames)
 {
     private readonly Dictionary<uint, string> _named = [];
     private readonly Dictionary<string, (string Element, uint Count)> _arrays = new(StringComparer.Ordinal);
@@ -26,6 +27,10 @@ internal sealed class CSharpTypeMapper(BtfSpec btf, NameScope typeNames)
         id = 0;
         return false;
     }
+
+    /// <summary>The C# names of the named C types (no kind: "flow_key") among <paramref name="cNames"/> that were generated.</summary>
+    internal IEnumerable<string> Roots(ISet<string> cNames) =>
+        _named.Where(named => cNames.Contains(btf.TypeById(named.Key)!.Name)).Select(named => named.Value);
 
     /// <summary>The C# name given to struct, union or enum <paramref name="id"/>.</summary>
     internal string NameOf(uint id) => _named[id];
@@ -97,7 +102,9 @@ internal sealed class CSharpTypeMapper(BtfSpec btf, NameScope typeNames)
     private string Named(BtfType type, string? typedefName, string context)
     {
         if (_named.TryGetValue(type.Id, out var known)) return known;
-        string baseName = type.Name.Length > 0 ? CSharpNames.Pascal(type.Name)
+        string baseName = renames.TryGetValue(type.Name, out var renamed) && type.Name.Length > 0 ? renamed
+            : typedefName is not null && renames.TryGetValue(typedefName, out renamed) ? renamed
+            : type.Name.Length > 0 ? CSharpNames.Pascal(type.Name)
             : typedefName is not null ? CSharpNames.Pascal(typedefName)
             : context;
         string name = typeNames.Claim(baseName, type.Kind is BtfKind.Enum or BtfKind.Enum64 ? "Enum" : "");

@@ -3,10 +3,20 @@ using System.Text;
 namespace Sluice.Bpf.Generator;
 
 /// <summary>A string builder that indents by braces, so emitters read like the code they write.</summary>
-internal sealed class CodeWriter
+internal sealed class CodeWriter(int depth = 0)
 {
     private readonly StringBuilder _text = new();
-    private int _depth;
+    private int _depth = depth;
+
+    /// <summary>The current indentation depth, to write a part separately and <see cref="Raw"/> it in here.</summary>
+    internal int Depth => _depth;
+
+    /// <summary>Appends text that is already indented and ends with a line break.</summary>
+    internal CodeWriter Raw(string text)
+    {
+        _text.Append(text);
+        return this;
+    }
 
     internal CodeWriter Line(string line = "")
     {

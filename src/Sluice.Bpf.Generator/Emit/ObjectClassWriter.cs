@@ -6,38 +6,47 @@ namespace Sluice.Bpf.Generator;
 /// <summary>
 /// Writes the class for one object: loading from the embedded resource, a property per program and map (the
 /// typed view its BTF key and value allow), accessors for global variables (const volatile ones on a
-/// <c>Constants</c> builder before load, all of them on the loaded object), Dispose, and the mirrored types nested inside.
+/// <c>Constants</c> builder before load, all of them on the loaded object), Dispose, the C names of maps and programs
+/// (<c>MapNames</c>, <c>ProgramNames</c>: a C rename breaks the C# that opens a pin by name), and the mirrored types:
+/// nested inside, or (NestTypes=false) handed back to be written beside the class.
 /// </summary>
 internal sealed class ObjectClassWriter
 {
     private const string Bpf = "global::Sluice.Bpf.";
     private static readonly string[] FixedMembers =
-        ["Collection", "Load", "ReadSpec", "Dispose", "ResourceName", "Constants", "Equals", "GetHashCode", "ToString", "GetType"];
+        ["Collection", "Load", "ReadSpec", "Dispose", "ResourceName", "Constants", "MapNames", "ProgramNames", "Equals", "GetHashCode", "ToString", "GetType"];
 
     private readonly ObjectSpec _spec;
     private readonly ObjectInput _input;
     private readonly Action<Diagnostic> _report;
+    private readonly ObjectOptions _options;
+    private readonly CComments _comments;
     private readonly NameScope _scope;
     private readonly CSharpTypeMapper? _mapper;
 
-    private ObjectClassWriter(ObjectSpec spec, ObjectInput input, Action<Diagnostic> report)
+    private ObjectClassWriter(ObjectSpec spec, ObjectInput input, ObjectOptions options, CComments comments, Action<Diagnostic> report)
     {
         _spec = spec;
         _input = input;
+        _options = options;
+        _comments = comments;
         _report = report;
         _scope = new NameScope([input.ClassName, .. FixedMembers]);
-        _mapper = spec.Btf is null ? null : new CSharpTypeMapper(spec.Btf, _scope);
+        _mapper = spec.Btf is null ? null : new CSharpTypeMapper(spec.Btf, _scope, options.TypeNames);
     }
 
+    /// <summary>The class's source, and the mirrored types to write beside it (none when they are nested).</summary>
+    internal sealed record Output(string ClassSource, List<TypeWriter.Written> SharedTypes);
+
     /// <summary>The generated source for <paramref name="spec"/>.</summary>
-    internal static string Write(ObjectSpec spec, ObjectInput input, string? ns, Action<Diagnostic> report) =>
-        new ObjectClassWriter(spec, input, report).Write(ns);
+    internal static Output Write(ObjectSpec spec, ObjectInput input, ObjectOptions options, CComments comments, Action<Diagnostic> report) =>
+        new ObjectClassWriter(spec, input, options, comments, report).Write(options.Namespace);
 
     private sealed record MapMember(MapSpec Spec, string Name, string? View, string? Key, string? Value);
 
     private sealed record GlobalMember(GlobalVariable Variable, MapSpec Section, string Name, string Type, string CType);
 
-    private string Write(string? ns)
+    private Output Write(string? ns)
     {
         // Types claim their names first: they come from C and users write them; members get suffixes on a clash.
         var resolvedMaps = _spec.Maps.Where(m => m.Kind == MapSpecKind.Declared).Select(ResolveMap).ToList();
@@ -54,7 +63,7 @@ internal sealed class ObjectClassWriter
         code.Line("#nullable enable");
         if (!string.IsNullOrEmpty(ns)) code.Open($"namespace {ns}");
         code.Summary($"Typed access to the BPF object {_input.ResourceName} (embedded in this assembly): its programs, maps and global variables. Dispose releases them all.");
-        code.Open($"public sealed partial class {_input.ClassName} : global::System.IDisposable");
+        code.Open($"{_options.Access} sealed partial class {_input.ClassName} : global::System.IDisposable");
         WriteLoading(code, maps, constants.Count > 0);
         foreach (var (program, name) in programs) WriteProgram(code, program, name);
         foreach (var map in maps) WriteMap(code, map);
@@ -71,10 +80,34 @@ internal sealed class ObjectClassWriter
             code.Close();
         }
         if (constants.Count > 0) WriteConstants(code, constants);
-        if (_mapper is not null) new TypeWriter(_mapper, _input.ResourceName, _report).WriteAll(code);
+        WriteNames(code, "MapNames", "maps (also their default pin names)", maps.Select(m => m.Spec.Name));
+        WriteNames(code, "ProgramNames", "programs", programs.Select(p => p.Spec.Name));
+        var types = _mapper is null ? []
+            : new TypeWriter(_mapper, _input.ResourceName, _options, _comments, _report).WriteAll(_options.NestTypes ? code.Depth : code.Depth - 1);
+        if (_options.NestTypes)
+        {
+            foreach (var type in types) code.Line().Raw(type.Source);
+            types = [];
+        }
         code.Close();
         if (!string.IsNullOrEmpty(ns)) code.Close();
-        return code.ToString();
+        return new Output(code.ToString(), types);
+    }
+
+    private static void WriteNames(CodeWriter code, string className, string what, IEnumerable<string> cNames)
+    {
+        var names = cNames.ToList();
+        if (names.Count == 0) return;
+        code.Line();
+        code.Summary($"The C names of the object's {what}.");
+        code.Open($"public static class {className}");
+        var scope = new NameScope([className]);
+        foreach (var name in names)
+        {
+            code.Summary($"{name}.");
+            code.Line($"public const string {scope.Claim(CSharpNames.Pascal(name))} = \"{name}\";");
+        }
+        code.Close();
     }
 
     private MapMember ResolveMap(MapSpec map)

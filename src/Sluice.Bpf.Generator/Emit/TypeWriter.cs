@@ -9,40 +9,67 @@ namespace Sluice.Bpf.Generator;
 /// anonymous struct/union members are flattened into their parent as in C; bitfields become properties over the
 /// struct's bytes (<c>Sluice.Bpf.BtfBitfield</c>).
 /// </summary>
-internal sealed class TypeWriter(CSharpTypeMapper mapper, string objectName, Action<Diagnostic> report)
+internal sealed class TypeWriter(CSharpTypeMapper mapper, string objectName, ObjectOptions options, CComments comments, Action<Diagnostic> report)
 {
     private const string BitfieldBytes = "BitfieldBytes";
 
     private BtfSpec Btf => mapper.Btf;
 
-    /// <summary>Writes every pending type, including those discovered while writing, then the arrays.</summary>
-    internal void WriteAll(CodeWriter code)
+    // Written as a placeholder, decided once every type is known: a public type makes the types of its fields public.
+    private const string Access = "$access$";
+    private readonly Dictionary<string, HashSet<string>> _uses = new(StringComparer.Ordinal);
+
+    /// <summary>One generated type: its C# name and its source, indented for the depth it was written at.</summary>
+    internal sealed record Written(string Name, string Source);
+
+    /// <summary>Writes every pending type, including those discovered while writing, then the arrays; each on its own, at <paramref name="depth"/>.</summary>
+    internal List<Written> WriteAll(int depth)
     {
+        var written = new List<Written>();
         while (mapper.TryDequeue(out uint id))
         {
             var type = Btf.TypeById(id)!;
-            code.Line();
+            var code = new CodeWriter(depth);
             if (type.Kind is BtfKind.Enum or BtfKind.Enum64) WriteEnum(code, type);
             else WriteStruct(code, type);
+            written.Add(new Written(mapper.NameOf(id), code.ToString()));
         }
         foreach (var array in mapper.Arrays.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
-            code.Line();
+            var code = new CodeWriter(depth);
             code.Summary($"{array.Value.Count} × {array.Value.Element}, laid out like the C array.");
             code.Line($"[global::System.Runtime.CompilerServices.InlineArray({array.Value.Count})]");
-            code.Open($"public struct {array.Key}");
+            code.Open($"{Access} struct {array.Key}");
             code.Line($"private {array.Value.Element} _element0;");
             code.Close();
+            written.Add(new Written(array.Key, code.ToString()));
+            _uses[array.Key] = [array.Value.Element];
         }
+        var exposed = PublicClosure(written);
+        return written.Select(w => w with { Source = w.Source.Replace(Access, exposed.Contains(w.Name) ? "public" : "internal") }).ToList();
+    }
+
+    private HashSet<string> PublicClosure(List<Written> written)
+    {
+        var exposed = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(options.Internal ? mapper.Roots(options.PublicTypes) : written.Select(w => w.Name));
+        while (pending.Count > 0)
+        {
+            string name = pending.Pop();
+            if (!exposed.Add(name) || !_uses.TryGetValue(name, out var uses)) continue;
+            foreach (var used in uses) pending.Push(used);
+        }
+        return exposed;
     }
 
     private void WriteStruct(CodeWriter code, BtfType type)
     {
         string name = mapper.NameOf(type.Id);
         string cName = Btf.TypeName(type.Id);
-        code.Summary($"Mirror of {cName} ({Bytes(type.Size)}, BTF id {type.Id}).");
+        code.Summary(Documented(comments.OfType(cName), $"Mirror of {cName} ({Bytes(type.Size)})", $"{cName}, {Bytes(type.Size)}"));
+        code.Line($"[global::Sluice.Bpf.BtfType(\"{cName}\")]");
         code.Line($"[global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = {type.Size})]");
-        code.Open($"public partial struct {name}");
+        code.Open($"{Access} partial struct {name}");
         var members = new NameScope([name, BitfieldBytes]);
         var flattened = Flatten(type, 0).ToList();
         if (flattened.Any(m => m.BitfieldSize > 0))
@@ -80,7 +107,8 @@ internal sealed class TypeWriter(CSharpTypeMapper mapper, string objectName, Act
             type = mapper.Bytes(size);
             description += $", opaque: {problem}";
         }
-        code.Summary(description + ".");
+        (_uses.TryGetValue(structName, out var uses) ? uses : _uses[structName] = new(StringComparer.Ordinal)).Add(type);
+        code.Summary(Documented(comments.OfMember(cName, member.Name), description, $"{Btf.TypeName(member.TypeId)} {member.Name}, offset {offset}"));
         code.Line($"[global::System.Runtime.InteropServices.FieldOffset({offset})] public {type} {memberName};");
     }
 
@@ -95,7 +123,8 @@ internal sealed class TypeWriter(CSharpTypeMapper mapper, string objectName, Act
             return;
         }
         const string bytes = BitfieldBytes;
-        code.Summary($"{Btf.TypeName(member.TypeId)} {member.Name} : {member.BitfieldSize} (bit offset {member.BitOffset}).");
+        string description = $"{Btf.TypeName(member.TypeId)} {member.Name} : {member.BitfieldSize}";
+        code.Summary(Documented(comments.OfMember(cName, member.Name), $"{description} (bit offset {member.BitOffset})", $"{description}, bit offset {member.BitOffset}"));
         code.Open($"public {type} {memberName}");
         code.Line($"get => unchecked(({type})global::Sluice.Bpf.BtfBitfield.Read({bytes}, {member.BitOffset}, {member.BitfieldSize}, signed: {(signed ? "true" : "false")}));");
         code.Line($"set => global::Sluice.Bpf.BtfBitfield.Write({bytes}, {member.BitOffset}, {member.BitfieldSize}, unchecked((ulong)value));");
@@ -113,15 +142,19 @@ internal sealed class TypeWriter(CSharpTypeMapper mapper, string objectName, Act
             8 => signed ? "long" : "ulong",
             _ => signed ? "int" : "uint",
         };
-        code.Summary($"Mirror of {Btf.TypeName(type.Id)} ({Bytes(type.Size)}, BTF id {type.Id}).");
-        code.Open($"public enum {name} : {underlying}");
+        string cName = Btf.TypeName(type.Id);
+        code.Summary(Documented(comments.OfType(cName), $"Mirror of {cName} ({Bytes(type.Size)})", $"{cName}, {Bytes(type.Size)}"));
+        code.Line($"[global::Sluice.Bpf.BtfType(\"{cName}\")]");
+        // C has no flags enums; a name that says so ("..._flags") gets [Flags], so C# prints and combines them as such.
+        if (type.Name.EndsWith("_flags", StringComparison.Ordinal)) code.Line("[global::System.Flags]");
+        code.Open($"{Access} enum {name} : {underlying}");
         var names = new NameScope([name]);
         string prefix = CommonPrefix(type.EnumValues.Select(v => v.Name).ToList());
         foreach (var value in type.EnumValues)
         {
             string literal = signed ? value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
                 : unchecked((ulong)value.Value & Mask(type.Size)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            code.Summary($"{value.Name} = {literal}.");
+            code.Summary(Documented(comments.OfEnumerator(value.Name), $"{value.Name} = {literal}", $"{value.Name} = {literal}"));
             code.Line($"{names.Claim(CSharpNames.Pascal(value.Name.Substring(prefix.Length)))} = {literal},");
         }
         code.Close();
@@ -153,6 +186,18 @@ internal sealed class TypeWriter(CSharpTypeMapper mapper, string objectName, Act
         prefix = prefix.Substring(0, cut);
         // Keep the prefix when stripping it would leave a name starting with a digit or nothing.
         return names.All(n => n.Length > prefix.Length && char.IsLetter(n[prefix.Length])) ? prefix : "";
+    }
+
+    /// <summary>"comment (facts)." when the C has a comment, else "plain.".</summary>
+    private static string Documented(string? comment, string plain, string facts) =>
+        comment is null ? plain + "." : $"{Sentence(comment).TrimEnd('.')} ({facts}).";
+
+    /// <summary>"a SYN went by" → "A SYN went by"; a comment that starts with code ("bpf_ktime_get_ns()") stays as it is.</summary>
+    private static string Sentence(string comment)
+    {
+        int space = comment.IndexOf(' ');
+        string first = space < 0 ? comment : comment.Substring(0, space);
+        return first.All(c => c is >= 'a' and <= 'z') ? char.ToUpperInvariant(comment[0]) + comment.Substring(1) : comment;
     }
 
     private static string Bytes(uint size) => size == 1 ? "1 byte" : $"{size} bytes";

@@ -20,8 +20,7 @@ internal sealed record AttachReport(string Hook, string Target, string? Netns, s
             writer.WriteStartObject();
             writer.WriteString("hook", Hook);
             writer.WriteString("target", Target);
-            if (Netns is { } netns) writer.WriteString("netns", netns);
-            else writer.WriteNull("netns");
+            writer.WriteStringOrNull("netns", Netns);
             writer.WriteString("detail", Detail);
             writer.WriteNumber("prog_id", ProgramId);
             writer.WriteString("prog_name", ProgramName);

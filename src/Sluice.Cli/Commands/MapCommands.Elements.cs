@@ -108,7 +108,7 @@ internal static partial class MapCommands
             if (map.IsPerCpu)
             {
                 valueBytes = new byte[map.ValueBufferSize];
-                int stride = (int)((map.ValueSize + 7) & ~7u);
+                int stride = PerCpuValues.Stride(map);
                 for (int offset = 0; offset < valueBytes.Length; offset += stride) one.CopyTo(valueBytes, offset);
             }
             var flags = result.GetValue(mode) switch { "noexist" => MapUpdateFlags.NoExist, "exist" => MapUpdateFlags.Exist, _ => MapUpdateFlags.Any };
@@ -149,9 +149,8 @@ internal static partial class MapCommands
         else
         {
             Console.WriteLine();
-            int stride = (int)((map.ValueSize + 7) & ~7u);
-            for (int cpu = 0; cpu * stride < value.Length; cpu++)
-                Console.WriteLine($"  cpu{cpu}: {ByteLiteral.Format(value.AsSpan(cpu * stride, (int)map.ValueSize))}");
+            foreach (var (cpu, one) in PerCpuValues.Split(map, value))
+                Console.WriteLine($"  cpu{cpu}: {ByteLiteral.Format(one.Span)}");
         }
     }
 
@@ -164,12 +163,11 @@ internal static partial class MapCommands
         else
         {
             writer.WriteStartArray("values");
-            int stride = (int)((map.ValueSize + 7) & ~7u);
-            for (int cpu = 0; cpu * stride < value.Length; cpu++)
+            foreach (var (cpu, one) in PerCpuValues.Split(map, value))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("cpu", cpu);
-                writer.WriteHexArray("value", value.AsSpan(cpu * stride, (int)map.ValueSize));
+                writer.WriteHexArray("value", one.Span);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();

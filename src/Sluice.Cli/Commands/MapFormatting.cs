@@ -66,13 +66,12 @@ internal sealed class MapFormatting
         else
         {
             writer.WriteStartArray("values");
-            int stride = (int)((map.ValueSize + 7) & ~7u);
-            for (int cpu = 0; cpu * stride < value.Length; cpu++)
+            foreach (var (cpu, one) in PerCpuValues.Split(map, value))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("cpu", cpu);
                 writer.WritePropertyName("value");
-                WriteNode(writer, Value(value.AsSpan(cpu * stride, (int)map.ValueSize)));
+                WriteNode(writer, Value(one.Span));
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -89,9 +88,8 @@ internal sealed class MapFormatting
         else
         {
             Console.WriteLine();
-            int stride = (int)((map.ValueSize + 7) & ~7u);
-            for (int cpu = 0; cpu * stride < value.Length; cpu++)
-                Console.WriteLine($"  cpu{cpu}: {BtfValueFormatter.ToText(Value(value.AsSpan(cpu * stride, (int)map.ValueSize)))}");
+            foreach (var (cpu, one) in PerCpuValues.Split(map, value))
+                Console.WriteLine($"  cpu{cpu}: {BtfValueFormatter.ToText(Value(one.Span))}");
         }
     }
 

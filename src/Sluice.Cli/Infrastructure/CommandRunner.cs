@@ -1,4 +1,7 @@
 using Sluice.Bpf;
+using Sluice.Programs.TcApps;
+using Sluice.Programs.TrafficGen;
+using Sluice.Programs.XdpApps;
 
 namespace Sluice.Cli.Infrastructure;
 
@@ -52,6 +55,8 @@ internal static class CommandRunner
 
     internal static int Report(Exception error)
     {
+        // The applications' own exceptions carry messages written for the user (guard's are worded by kind in GuardRunner).
+        if (error is TcAppException or XdpAppException or TrafficGenException) error = new CliError(error.Message);
         if (JsonErrors)
         {
             // Scripts that asked for JSON parse stdout; the message is the same one line as on a terminal.

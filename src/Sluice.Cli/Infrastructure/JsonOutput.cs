@@ -19,6 +19,13 @@ internal static class JsonOutput
         stream.Write("\n"u8);
     }
 
+    /// <summary>"name": "value", or "name": null when there is none (an unset namespace, interface, mode).</summary>
+    internal static void WriteStringOrNull(this Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null) writer.WriteNull(name);
+        else writer.WriteString(name, value);
+    }
+
     internal static void WriteHexArray(this Utf8JsonWriter writer, string name, ReadOnlySpan<byte> bytes)
     {
         writer.WriteStartArray(name);

@@ -1,6 +1,7 @@
-using System.Runtime.InteropServices;
-
 namespace Sluice.Programs.Echo;
+
+// struct echo_counter is generated from the object's BTF (Sluice.Programs.EchoCounter). enum echo_stat only indexes
+// a u32-keyed array, so clang leaves it out of BTF: it stays here, with its meaning.
 
 /// <summary>What happened to a frame (enum echo_stat in bpf/include/echo.h); the index of its counter.</summary>
 public enum EchoStat
@@ -17,27 +18,17 @@ public enum EchoStat
     Passed = 4,
 }
 
-/// <summary>struct echo_counter: packets and bytes (frame length) of one <see cref="EchoStat"/>.</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct EchoCounter
-{
-    /// <summary>Frames.</summary>
-    public ulong Packets;
-    /// <summary>Bytes (Ethernet frame length).</summary>
-    public ulong Bytes;
-}
-
 /// <summary>The names of the echo object, program and maps (bpf/echo.bpf.c), which are also their pin names.</summary>
 public static class EchoNames
 {
     /// <summary>The embedded object.</summary>
-    public const string Object = "echo.bpf.o";
+    public const string Object = EchoObject.ResourceName;
     /// <summary>The XDP program.</summary>
-    public const string Program = "echo_xdp";
+    public const string Program = EchoObject.ProgramNames.EchoXdp;
     /// <summary>UDP echo ports (hash, host-order port -> 1).</summary>
-    public const string UdpPorts = "echo_udp_ports";
+    public const string UdpPorts = EchoObject.MapNames.EchoUdpPorts;
     /// <summary>Per-CPU counters per <see cref="EchoStat"/>.</summary>
-    public const string Stats = "echo_stats";
+    public const string Stats = EchoObject.MapNames.EchoStats;
     /// <summary>The pinned XDP link.</summary>
     public const string Link = "xdp_link";
     /// <summary>The pinned link of xdp_pass on a veth peer (when attach put it there).</summary>

@@ -1,15 +1,8 @@
-using System.Runtime.InteropServices;
-
 namespace Sluice.Programs.Forward;
 
-/// <summary>How the forwarder moves frames (enum forward_mode in bpf/include/forward.h).</summary>
-public enum ForwardMode
-{
-    /// <summary>L2 port forwarding: each ingress port to its egress port; group addresses flood the port group.</summary>
-    L2 = 0,
-    /// <summary>Router: bpf_fib_lookup, MAC rewrite, TTL / hop limit decrement, out of the FIB's port.</summary>
-    Router = 1,
-}
+// struct forward_counter, struct forward_config (ForwardConfigValue) and enum forward_mode are generated from the
+// object's BTF (namespace Sluice.Programs). enum forward_stat only indexes a u32-keyed array, so clang leaves it out
+// of BTF: it stays here, with its meaning.
 
 /// <summary>What the forwarder did with a frame (enum forward_stat); the index of its counter.</summary>
 public enum ForwardStat
@@ -38,49 +31,29 @@ public enum ForwardStat
     CpuReceived = 10,
 }
 
-/// <summary>struct forward_counter.</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct ForwardCounter
-{
-    /// <summary>Frames.</summary>
-    public ulong Packets;
-    /// <summary>Bytes (Ethernet frame length).</summary>
-    public ulong Bytes;
-}
-
-/// <summary>struct forward_config (fwd_config[0]).</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct ForwardConfigValue
-{
-    /// <summary><see cref="ForwardMode"/>.</summary>
-    public uint Mode;
-    /// <summary>How many CPUs of fwd_cpus flows are steered over (0: no steering).</summary>
-    public uint CpuCount;
-}
-
 /// <summary>Names of the forward object, programs and maps (bpf/forward.bpf.c), which are also their pin names.</summary>
 public static class ForwardNames
 {
     /// <summary>The embedded object.</summary>
-    public const string Object = "forward.bpf.o";
+    public const string Object = ForwardObject.ResourceName;
     /// <summary>The program on every port.</summary>
-    public const string Program = "forward_xdp";
+    public const string Program = ForwardObject.ProgramNames.ForwardXdp;
     /// <summary>The CPUMAP program (runs on the CPU a flow is steered to).</summary>
-    public const string CpuProgram = "forward_cpu";
+    public const string CpuProgram = ForwardObject.ProgramNames.ForwardCpu;
     /// <summary>fwd_config.</summary>
-    public const string Config = "fwd_config";
+    public const string Config = ForwardObject.MapNames.FwdConfig;
     /// <summary>L2 pairs: ingress ifindex -> egress port (DEVMAP_HASH).</summary>
-    public const string L2 = "fwd_l2";
+    public const string L2 = ForwardObject.MapNames.FwdL2;
     /// <summary>The flood group (DEVMAP_HASH).</summary>
-    public const string Flood = "fwd_flood";
+    public const string Flood = ForwardObject.MapNames.FwdFlood;
     /// <summary>Every port (DEVMAP_HASH): where the router may send.</summary>
-    public const string Ports = "fwd_ports";
+    public const string Ports = ForwardObject.MapNames.FwdPorts;
     /// <summary>The CPUMAP.</summary>
-    public const string CpuMap = "fwd_cpumap";
+    public const string CpuMap = ForwardObject.MapNames.FwdCpumap;
     /// <summary>The CPUs flows are spread over.</summary>
-    public const string Cpus = "fwd_cpus";
+    public const string Cpus = ForwardObject.MapNames.FwdCpus;
     /// <summary>Per-CPU counters per <see cref="ForwardStat"/>.</summary>
-    public const string Stats = "fwd_stats";
+    public const string Stats = ForwardObject.MapNames.FwdStats;
     /// <summary>Each port's pinned XDP link: &lt;netns dir&gt;/&lt;port&gt;/xdp_link.</summary>
     public const string Link = "xdp_link";
     /// <summary>Where every forwarder's pins live: &lt;root&gt;/&lt;netns&gt;/.</summary>

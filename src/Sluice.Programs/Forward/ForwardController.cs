@@ -118,7 +118,7 @@ public sealed partial class ForwardController : IDisposable
             var controller = Open(place);
             try
             {
-                controller._config[0] = controller._config[0] with { Mode = (uint)options.Mode };
+                controller._config[0] = controller._config[0] with { Mode = options.Mode };
                 var changes = new List<SetupChange>();
                 if (options.Mode == ForwardMode.Router) changes.AddRange(ForwardSysctls.EnableForwarding(place));
                 foreach (var port in ports) changes.AddRange(controller.AttachPort(port, options.XdpMode, options.Flood));

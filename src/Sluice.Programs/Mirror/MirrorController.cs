@@ -4,29 +4,8 @@ using Sluice.Programs.TcApps;
 
 namespace Sluice.Programs.Mirror;
 
-/// <summary>struct mirror_target.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal struct MirrorTargetValue
-{
-    public uint InterfaceIndex;
-    private readonly uint _padding;
-}
-
-/// <summary>struct mirror_counters, summed over CPUs.</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct MirrorCounters
-{
-    /// <summary>Packets the program ran on.</summary>
-    public ulong Seen;
-    /// <summary>Packets that matched a rule (every packet without rules).</summary>
-    public ulong Matched;
-    /// <summary>Copies sent to the mirror interface.</summary>
-    public ulong Mirrored;
-    /// <summary>Bytes of those copies.</summary>
-    public ulong Bytes;
-    /// <summary>Copies that could not be sent (the mirror interface is down or gone).</summary>
-    public ulong Failed;
-}
+// struct mirror_target (MirrorTargetValue) and struct mirror_counters are generated from the object's BTF
+// (namespace Sluice.Programs), with bpf/mirror.bpf.c's comments as their docs.
 
 /// <summary>Options of <see cref="MirrorController.Attach"/>.</summary>
 /// <param name="MirrorInterface">Where copies go (its egress), in the same namespace.</param>
@@ -54,10 +33,10 @@ public sealed record MirrorStatus(TcAppTarget Target, IReadOnlyList<TcDirection>
 public sealed class MirrorController : IDisposable
 {
     internal const string Application = "mirror";
-    private const string ObjectName = "mirror.bpf.o";
-    private const string ProgramName = "mirror_copy";
-    private const string TargetMap = "mirror_target";
-    private const string StatsMap = "mirror_stats";
+    private const string ObjectName = MirrorObject.ResourceName;
+    private const string ProgramName = MirrorObject.ProgramNames.MirrorCopy;
+    private const string TargetMap = MirrorObject.MapNames.MirrorTarget;
+    private const string StatsMap = MirrorObject.MapNames.MirrorStats;
 
     private readonly ClassifierTables _tables;
     private readonly BpfArrayMap<MirrorTargetValue> _target;
@@ -126,7 +105,7 @@ public sealed class MirrorController : IDisposable
             for (int i = 0; i < matches.Count; i++) after[i] = matches[i];
             // Everything, not only the difference: over pins of another version the tables may be new.
             controller._tables.Write(before, after, everything: true);
-            controller._target[0] = new MirrorTargetValue { InterfaceIndex = (uint)mirrorIndex };
+            controller._target[0] = new MirrorTargetValue { Ifindex = (uint)mirrorIndex };
         });
         return Open(target);
     }
@@ -164,7 +143,7 @@ public sealed class MirrorController : IDisposable
             sum.Bytes += c.Bytes;
             sum.Failed += c.Failed;
         }
-        return new MirrorStatus(Target, TcAppAttacher.Links(Target).Select(l => l.Direction).ToList(), (int)_target[0].InterfaceIndex,
+        return new MirrorStatus(Target, TcAppAttacher.Links(Target).Select(l => l.Direction).ToList(), (int)_target[0].Ifindex,
             _tables.Read().Values.ToList(), sum);
     }
 

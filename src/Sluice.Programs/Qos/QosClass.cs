@@ -2,18 +2,7 @@ using System.Globalization;
 
 namespace Sluice.Programs.Qos;
 
-/// <summary>How a class was named.</summary>
-public enum QosClassName : byte
-{
-    /// <summary>A number: skb->priority as given.</summary>
-    Number = 0,
-    /// <summary>high: htb class 1:10 (priority 0 among the three).</summary>
-    High = 1,
-    /// <summary>normal: htb class 1:20.</summary>
-    Normal = 2,
-    /// <summary>low: htb class 1:30.</summary>
-    Low = 3,
-}
+// QosClassName (enum qos_class_name) is generated from the object's BTF, with bpf/include/qos.h's comments as docs.
 
 /// <summary>
 /// A traffic class: high, normal or low (skb->priority = htb class 1:10, 1:20, 1:30, which `--qdisc htb` creates), or a

@@ -251,7 +251,7 @@ public sealed class QosController : IDisposable
     private static QosActionValue ToValue(QosRule rule) => new()
     {
         Priority = rule.Class.Priority,
-        ClassId = rule.Class.Priority,
+        Classid = rule.Class.Priority,
         Flags = QosActionFlags.Enabled | QosActionFlags.ClassId | (rule.Dscp is null ? 0 : QosActionFlags.Dscp),
         Dscp = rule.Dscp ?? 0,
         ClassName = rule.Class.Name,

@@ -232,7 +232,7 @@ public sealed class RateLimitController : IDisposable
             HorizonNs = (ulong)rule.EffectiveHorizon.Ticks * 100,
             Mode = mode,
             Unit = rule.Rate.Unit == RateUnit.Packets ? 1u : 0u,
-            ClassId = classId,
+            Classid = classId,
         };
         var key = new RateLimitKeyValue { Kind = (uint)rule.Key.Kind, CgroupId = rule.Key.CgroupId, Port = rule.Key.Port };
         switch (rule.Key.Kind)
@@ -240,7 +240,7 @@ public sealed class RateLimitController : IDisposable
             case RateLimitKeyKind.Source or RateLimitKeyKind.Destination:
                 var (address, length) = ClassifierRule.Mapped(rule.Key.Prefix!.Value);
                 var lpm = LpmKey.IPv6(address, length);
-                (key.PrefixLength, key.Address) = (lpm.PrefixLength, lpm.Data);
+                MappedPrefix.Write(lpm, out key.Prefixlen, key.Addr);
                 (rule.Key.Kind == RateLimitKeyKind.Source ? _sources : _destinations).Update(lpm, index);
                 break;
             case RateLimitKeyKind.Port:
@@ -266,7 +266,7 @@ public sealed class RateLimitController : IDisposable
         switch (key.Kind)
         {
             case RateLimitKeyKind.Source or RateLimitKeyKind.Destination:
-                (key.Kind == RateLimitKeyKind.Source ? _sources : _destinations).Delete(new LpmKey<IPv6Bytes>(stored.PrefixLength, stored.Address));
+                (key.Kind == RateLimitKeyKind.Source ? _sources : _destinations).Delete(MappedPrefix.Read(stored.Prefixlen, stored.Addr));
                 break;
             case RateLimitKeyKind.Port:
                 _ports.Delete(key.Port);
@@ -280,7 +280,7 @@ public sealed class RateLimitController : IDisposable
         _limits[index] = default;
         UpdateFlags();
         if (limit.Mode == RateLimitModeCode.ShapeHtb)
-            TcAppAttacher.InNamespace(Target, netns => TcQdisc.DeleteClass(Target.Interface, limit.ClassId, (uint)RateLimitNames.HtbMajor << 16, netns));
+            TcAppAttacher.InNamespace(Target, netns => TcQdisc.DeleteClass(Target.Interface, limit.Classid, (uint)RateLimitNames.HtbMajor << 16, netns));
     }
 
     /// <summary>Every limit with its counters, by slot.</summary>
@@ -317,7 +317,7 @@ public sealed class RateLimitController : IDisposable
             keys[slot] = kind switch
             {
                 RateLimitKeyKind.Source or RateLimitKeyKind.Destination => new RateLimitKey(kind,
-                    ClassifierRule.Unmapped(new LpmKey<IPv6Bytes>(value.PrefixLength, value.Address).ToIPAddress(), (int)value.PrefixLength)),
+                    ClassifierRule.Unmapped(MappedPrefix.Read(value.Prefixlen, value.Addr).ToIPAddress(), (int)value.Prefixlen)),
                 RateLimitKeyKind.Port => new RateLimitKey(kind, Port: (ushort)value.Port),
                 _ => new RateLimitKey(kind, CgroupId: value.CgroupId),
             };

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sluice.Bpf;
 
 namespace Sluice.Programs.TcApps;
@@ -16,7 +18,7 @@ internal sealed class ClassifierAddressTable
     private const int V4Offset = 96;
     private static readonly IPAddress MappedV4 = IPAddress.Parse("::ffff:0:0");
 
-    private ClassifierAddressTable(ushort[] root, SortedDictionary<int, ClassifierChunk> chunks,
+    private ClassifierAddressTable(byte[] root, SortedDictionary<int, ClassifierChunk> chunks,
         Dictionary<LpmKey<IPv6Bytes>, uint> trie, SortedDictionary<int, ClassifierSet> sets)
     {
         Root = root;
@@ -25,8 +27,14 @@ internal sealed class ClassifierAddressTable
         Sets = sets;
     }
 
-    /// <summary>struct cls_root4: an entry per top 16 bits of an IPv4 address.</summary>
-    internal ushort[] Root { get; }
+    /// <summary>
+    /// struct cls_root4, an entry per top 16 bits of an IPv4 address, as bytes: at 128 KiB it is too large for the stack
+    /// and for an array element (the runtime's limit is 64 KiB), so the generated struct is a view over a byte array.
+    /// </summary>
+    internal byte[] Root { get; }
+
+    /// <summary>The entries of <see cref="Root"/>.</summary>
+    internal ReadOnlySpan<ushort> RootEntries => Root4(Root).Entries;
 
     /// <summary>The chunks in use by index (level 2: 0..1023, level 3: 1024..2047).</summary>
     internal SortedDictionary<int, ClassifierChunk> Chunks { get; }
@@ -38,7 +46,7 @@ internal sealed class ClassifierAddressTable
     internal SortedDictionary<int, ClassifierSet> Sets { get; }
 
     /// <summary>The IPv4 table sends some address to a class other than 0.</summary>
-    internal bool UsesV4 => Root.Any(e => e != 0);
+    internal bool UsesV4 => RootEntries.ContainsAnyExcept((ushort)0);
 
     /// <summary>The IPv6 trie holds more than ::/0.</summary>
     internal bool UsesV6 => Trie.Count > 1;
@@ -76,7 +84,7 @@ internal sealed class ClassifierAddressTable
         return new ClassifierAddressTable(root, chunks, trie, sets);
     }
 
-    private static (ushort[] Root, SortedDictionary<int, ClassifierChunk> Chunks) BuildV4(Dictionary<(IPAddress Address, int Length), int> classes)
+    private static (byte[] Root, SortedDictionary<int, ClassifierChunk> Chunks) BuildV4(Dictionary<(IPAddress Address, int Length), int> classes)
     {
         // Where no IPv4 prefix reaches: the longest stored prefix of at most 96 bits that holds all of ::ffff:0:0/96.
         int start = classes.Where(c => c.Key.Length <= V4Offset && Covers(c.Key.Address, c.Key.Length, MappedV4))
@@ -85,10 +93,11 @@ internal sealed class ClassifierAddressTable
             .Select(c => (Address: BinaryPrimitives.ReadUInt32BigEndian(c.Key.Address.GetAddressBytes().AsSpan(12)), Length: c.Key.Length - V4Offset, Class: c.Value))
             .OrderBy(p => p.Length).ToList();
 
-        var root = new ushort[65536];
-        Array.Fill(root, (ushort)start);
+        var rootBytes = new byte[Unsafe.SizeOf<ClassifierRoot4>()];
+        Span<ushort> root = Root4(rootBytes).Entries;
+        root.Fill((ushort)start);
         foreach (var p in v4.Where(p => p.Length <= 16))
-            Array.Fill(root, (ushort)p.Class, (int)(p.Address >> 16), 1 << (16 - p.Length));
+            root.Slice((int)(p.Address >> 16), 1 << (16 - p.Length)).Fill((ushort)p.Class);
 
         // A chunk's index is the lowest rule slot among the prefixes it holds (class - 1): unique per chunk, stable.
         var chunks = new SortedDictionary<int, ClassifierChunk>();
@@ -98,9 +107,9 @@ internal sealed class ClassifierAddressTable
             int index = group.Min(p => p.Class) - 1;
             level2[group.Key] = index;
             var chunk = new ClassifierChunk();
-            ((Span<ushort>)chunk).Fill(root[group.Key]);
+            ((Span<ushort>)chunk.Entries).Fill(root[(int)group.Key]);
             foreach (var p in group.Where(p => p.Length <= 24))
-                ((Span<ushort>)chunk).Slice((int)((p.Address >> 8) & 0xff), 1 << (24 - p.Length)).Fill((ushort)p.Class);
+                ((Span<ushort>)chunk.Entries).Slice((int)((p.Address >> 8) & 0xff), 1 << (24 - p.Length)).Fill((ushort)p.Class);
             chunks[index] = chunk;
         }
         foreach (var group in v4.Where(p => p.Length > 24).GroupBy(p => p.Address >> 8))
@@ -109,16 +118,18 @@ internal sealed class ClassifierAddressTable
             int parent = level2[group.Key >> 8];
             var chunk = new ClassifierChunk();
             var parentChunk = chunks[parent];
-            ((Span<ushort>)chunk).Fill(parentChunk[(int)(group.Key & 0xff)]);
+            ((Span<ushort>)chunk.Entries).Fill(parentChunk.Entries[(int)(group.Key & 0xff)]);
             foreach (var p in group)
-                ((Span<ushort>)chunk).Slice((int)(p.Address & 0xff), 1 << (32 - p.Length)).Fill((ushort)p.Class);
+                ((Span<ushort>)chunk.Entries).Slice((int)(p.Address & 0xff), 1 << (32 - p.Length)).Fill((ushort)p.Class);
             chunks[index] = chunk;
-            parentChunk[(int)(group.Key & 0xff)] = (ushort)(ClassifierNames.ChunkFlag | index);
+            parentChunk.Entries[(int)(group.Key & 0xff)] = (ushort)(ClassifierNames.ChunkFlag | index);
             chunks[parent] = parentChunk;
         }
-        foreach (var (block, index) in level2) root[block] = (ushort)(ClassifierNames.ChunkFlag | index);
-        return (root, chunks);
+        foreach (var (block, index) in level2) root[(int)block] = (ushort)(ClassifierNames.ChunkFlag | index);
+        return (rootBytes, chunks);
     }
+
+    private static ref ClassifierRoot4 Root4(byte[] bytes) => ref MemoryMarshal.AsRef<ClassifierRoot4>(bytes.AsSpan());
 
     /// <summary>
     /// True when the first <paramref name="length"/> bits of <paramref name="prefix"/> and <paramref name="address"/> (both

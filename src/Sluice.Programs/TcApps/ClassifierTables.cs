@@ -25,8 +25,8 @@ internal sealed class ClassifierTables : IDisposable
     {
         BpfMap Open(string name) => BpfMap.OpenPinned(target.PinPath(name));
         _rules = new(Open(ClassifierNames.Rules), ownsMap: true);
-        _sources = new AddressMaps(target, "src");
-        _destinations = new AddressMaps(target, "dst");
+        _sources = new AddressMaps(target, ClassifierNames.Source);
+        _destinations = new AddressMaps(target, ClassifierNames.Destination);
         _ports = new(Open(ClassifierNames.PortSets), ownsMap: true);
         _protocols = new(Open(ClassifierNames.ProtocolSets), ownsMap: true);
         _config = new(Open(ClassifierNames.Config), ownsMap: true);
@@ -83,7 +83,7 @@ internal sealed class ClassifierTables : IDisposable
         // While the tables change, an address is looked up wherever a rule of either set constrains it (a rule must
         // never be matched without its prefix being checked); afterwards only where the new rules need it.
         var (was, next) = (ClassifierDimensionWords.Of(before), ClassifierDimensionWords.Of(after));
-        _dimensions[0] = new ClassifierDimensionWords { Source = was.Source | next.Source, Destination = was.Destination | next.Destination };
+        _dimensions[0] = new ClassifierDimensionWords { Src = was.Src | next.Src, Dst = was.Dst | next.Dst };
         foreach (var (slot, rule) in after)
             if (everything || !before.TryGetValue(slot, out var old) || old != rule) _rules[(uint)slot] = ToValue(rule);
         foreach (var slot in before.Keys.Where(s => !after.ContainsKey(s))) _rules[(uint)slot] = default;
@@ -95,10 +95,10 @@ internal sealed class ClassifierTables : IDisposable
 
         var fields = ClassifierFields.None;
         foreach (var rule in after.Values) fields |= Fields(rule);
-        if (sources.UsesV4) fields |= ClassifierFields.Source4;
-        if (sources.UsesV6) fields |= ClassifierFields.Source6;
-        if (destinations.UsesV4) fields |= ClassifierFields.Destination4;
-        if (destinations.UsesV6) fields |= ClassifierFields.Destination6;
+        if (sources.UsesV4) fields |= ClassifierFields.Src4;
+        if (sources.UsesV6) fields |= ClassifierFields.Src6;
+        if (destinations.UsesV4) fields |= ClassifierFields.Dst4;
+        if (destinations.UsesV6) fields |= ClassifierFields.Dst6;
         _config[0] = new ClassifierConfig
         {
             Flags = fields,
@@ -110,8 +110,8 @@ internal sealed class ClassifierTables : IDisposable
     }
 
     private static ClassifierFields Fields(ClassifierRule rule) =>
-        (rule.Source is null ? 0 : ClassifierFields.Source) | (rule.Destination is null ? 0 : ClassifierFields.Destination) |
-        (rule.Ports is null ? 0 : ClassifierFields.Port) | (rule.Protocol is null ? 0 : ClassifierFields.Protocol);
+        (rule.Source is null ? 0 : ClassifierFields.Src) | (rule.Destination is null ? 0 : ClassifierFields.Dst) |
+        (rule.Ports is null ? 0 : ClassifierFields.Port) | (rule.Protocol is null ? 0 : ClassifierFields.Proto);
 
     private static ClassifierSet[] PortSets(IReadOnlyDictionary<int, ClassifierRule> rules)
     {
@@ -166,9 +166,8 @@ internal sealed class ClassifierTables : IDisposable
         private readonly BpfLpmTrie<IPv6Bytes, uint> _trie;
         private readonly BpfArrayMap<ClassifierSet> _sets;
 
-        internal AddressMaps(TcAppTarget target, string side)
+        internal AddressMaps(TcAppTarget target, ClassifierAddressMapNames names)
         {
-            var names = ClassifierNames.Address(side);
             _root = BpfMap.OpenPinned(target.PinPath(names.Root4));
             _chunks = new(BpfMap.OpenPinned(target.PinPath(names.Chunks4)), ownsMap: true);
             _trie = new(BpfMap.OpenPinned(target.PinPath(names.Trie6)), ownsMap: true);
@@ -186,9 +185,8 @@ internal sealed class ClassifierTables : IDisposable
             foreach (var (cls, set) in next.Sets)
                 if (everything || !old.Sets.TryGetValue(cls, out var was) || !was.Equals(set)) _sets[(uint)cls] = set;
             foreach (var (index, chunk) in next.Chunks.Reverse())
-                if (everything || !old.Chunks.TryGetValue(index, out var was) || !((ReadOnlySpan<ushort>)was).SequenceEqual(chunk)) _chunks[(uint)index] = chunk;
-            if (everything || !old.Root.AsSpan().SequenceEqual(next.Root))
-                _root.Update(BitConverter.GetBytes(0u), System.Runtime.InteropServices.MemoryMarshal.AsBytes(next.Root.AsSpan()));
+                if (everything || !old.Chunks.TryGetValue(index, out var was) || !((ReadOnlySpan<ushort>)was.Entries).SequenceEqual(chunk.Entries)) _chunks[(uint)index] = chunk;
+            if (everything || !old.RootEntries.SequenceEqual(next.RootEntries)) _root.Update(BitConverter.GetBytes(0u), next.Root);
             foreach (var (key, cls) in next.Trie)
                 if (everything || !old.Trie.TryGetValue(key, out uint was) || was != cls) _trie.Update(key, cls);
             // The trie's stale keys are found in the map itself, so a table left by another version is cleaned too.
@@ -207,31 +205,33 @@ internal sealed class ClassifierTables : IDisposable
 
     private static ClassifierRuleValue ToValue(ClassifierRule rule)
     {
-        var value = new ClassifierRuleValue { Used = 1, Fields = Fields(rule), Protocol = rule.Protocol ?? 0 };
+        var value = new ClassifierRuleValue { Used = 1, Fields = Fields(rule), Proto = rule.Protocol ?? 0 };
         if (rule.Ports is { } ports) (value.PortLow, value.PortHigh) = (ports.Low, ports.High);
-        if (rule.Source is { } source) value.Source = Prefix(source);
-        if (rule.Destination is { } destination) value.Destination = Prefix(destination);
+        if (rule.Source is { } source) value.Src = Prefix(source);
+        if (rule.Destination is { } destination) value.Dst = Prefix(destination);
         return value;
     }
 
     private static ClassifierPrefix Prefix(IPNetwork network)
     {
         var (address, length) = ClassifierRule.Mapped(network);
-        return new ClassifierPrefix { PrefixLength = (uint)length, Address = LpmKey.IPv6(address, length).Data };
+        var prefix = new ClassifierPrefix();
+        MappedPrefix.Write(LpmKey.IPv6(address, length), out prefix.Prefixlen, prefix.Addr);
+        return prefix;
     }
 
     private static ClassifierRule ToRule(ClassifierRuleValue value) => new()
     {
-        Protocol = value.Fields.HasFlag(ClassifierFields.Protocol) ? value.Protocol : null,
+        Protocol = value.Fields.HasFlag(ClassifierFields.Proto) ? value.Proto : null,
         Ports = value.Fields.HasFlag(ClassifierFields.Port) ? (value.PortLow, value.PortHigh) : null,
-        Source = value.Fields.HasFlag(ClassifierFields.Source) ? Network(value.Source) : null,
-        Destination = value.Fields.HasFlag(ClassifierFields.Destination) ? Network(value.Destination) : null,
+        Source = value.Fields.HasFlag(ClassifierFields.Src) ? Network(value.Src) : null,
+        Destination = value.Fields.HasFlag(ClassifierFields.Dst) ? Network(value.Dst) : null,
     };
 
     private static IPNetwork Network(ClassifierPrefix prefix)
     {
-        var key = new LpmKey<IPv6Bytes>(prefix.PrefixLength, prefix.Address);
-        return ClassifierRule.Unmapped(key.ToIPAddress(), (int)prefix.PrefixLength);
+        var key = MappedPrefix.Read(prefix.Prefixlen, prefix.Addr);
+        return ClassifierRule.Unmapped(key.ToIPAddress(), (int)key.PrefixLength);
     }
 
     public void Dispose()

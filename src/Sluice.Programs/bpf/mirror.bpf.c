@@ -7,11 +7,13 @@
 #include "tc_parse.h"
 #include "tc_classifier.h"
 
+/* Where copies go: mirror_target[0]. */
 struct mirror_target {
     __u32 ifindex;      /* where copies go (its egress); 0 = mirroring off */
     __u32 pad;
 };
 
+/* The mirror's counters, per CPU. */
 struct mirror_counters {
     __u64 seen;         /* packets the program ran on */
     __u64 matched;      /* packets that matched (or all, without rules) */

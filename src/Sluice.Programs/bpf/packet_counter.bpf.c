@@ -1,4 +1,4 @@
-// The sample XDP program of the first demo: counts packets and bytes per IP protocol and drops UDP to one
+// The sample XDP counter (Sample/PacketCounter.cs): counts packets and bytes per IP protocol and drops UDP to one
 // port (set before load through the const volatile knob). Counters are per-CPU, so no atomics are needed.
 #include "parsing.h"
 #include "packet_counter.h"

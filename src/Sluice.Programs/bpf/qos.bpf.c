@@ -92,7 +92,7 @@ int qos_classify(struct __sk_buff *skb)
     if (!action || !(action->flags & QOS_A_ENABLED))
         return TC_ACT_OK;
     skb->priority = action->priority;
-    if (action->flags & QOS_A_CLASSID)
+    if (action->flags & QOS_A_CLASS_ID)
         skb->tc_classid = action->classid;
     int marked = 0;
     if ((action->flags & QOS_A_DSCP) && family != 0)

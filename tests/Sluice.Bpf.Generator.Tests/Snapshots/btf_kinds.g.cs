@@ -69,7 +69,17 @@ namespace Sluice.Fixtures
         /// <summary>Closes every program and map of the object (pinned or attached ones stay in the kernel).</summary>
         public void Dispose() => Collection.Dispose();
 
-        /// <summary>Mirror of struct record (56 bytes, BTF id 15).</summary>
+        /// <summary>The C names of the object's programs.</summary>
+        public static class ProgramNames
+        {
+            /// <summary>btf_kinds.</summary>
+            public const string BtfKinds = "btf_kinds";
+            /// <summary>core_read.</summary>
+            public const string CoreRead = "core_read";
+        }
+
+        /// <summary>Mirror of struct record (56 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct record")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 56)]
         public partial struct Record
         {
@@ -89,7 +99,8 @@ namespace Sluice.Fixtures
             [global::System.Runtime.InteropServices.FieldOffset(48)] public ulong Callback;
         }
 
-        /// <summary>Mirror of enum verdict (4 bytes, BTF id 16).</summary>
+        /// <summary>Mirror of enum verdict (4 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("enum verdict")]
         public enum Verdict : uint
         {
             /// <summary>VERDICT_PASS = 2.</summary>
@@ -98,7 +109,8 @@ namespace Sluice.Fixtures
             Drop = 4294967295,
         }
 
-        /// <summary>Mirror of enum wide (8 bytes, BTF id 17).</summary>
+        /// <summary>Mirror of enum wide (8 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("enum wide")]
         public enum Wide : ulong
         {
             /// <summary>WIDE_SMALL = 1.</summary>
@@ -107,7 +119,8 @@ namespace Sluice.Fixtures
             Huge = 1985229328,
         }
 
-        /// <summary>Mirror of struct flags (4 bytes, BTF id 18).</summary>
+        /// <summary>Mirror of struct flags (4 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct flags")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 4)]
         public partial struct Flags
         {
@@ -134,7 +147,8 @@ namespace Sluice.Fixtures
             }
         }
 
-        /// <summary>Mirror of union address (16 bytes, BTF id 19).</summary>
+        /// <summary>Mirror of union address (16 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("union address")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
         public partial struct Address
         {

@@ -125,7 +125,28 @@ namespace Sluice.Fixtures
             }
         }
 
-        /// <summary>Mirror of struct flow_key (16 bytes, BTF id 8).</summary>
+        /// <summary>The C names of the object's maps (also their default pin names).</summary>
+        public static class MapNames
+        {
+            /// <summary>flows.</summary>
+            public const string Flows = "flows";
+            /// <summary>events.</summary>
+            public const string Events = "events";
+            /// <summary>recent.</summary>
+            public const string Recent = "recent";
+            /// <summary>ranges.</summary>
+            public const string Ranges = "ranges";
+        }
+
+        /// <summary>The C names of the object's programs.</summary>
+        public static class ProgramNames
+        {
+            /// <summary>gen_layout.</summary>
+            public const string GenLayout = "gen_layout";
+        }
+
+        /// <summary>Mirror of struct flow_key (16 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct flow_key")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
         public partial struct FlowKey
         {
@@ -141,7 +162,8 @@ namespace Sluice.Fixtures
             [global::System.Runtime.InteropServices.FieldOffset(12)] public byte Protocol;
         }
 
-        /// <summary>Mirror of struct flow_stats (120 bytes, BTF id 16).</summary>
+        /// <summary>Mirror of struct flow_stats (120 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct flow_stats")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 120)]
         public partial struct FlowStats
         {
@@ -194,7 +216,8 @@ namespace Sluice.Fixtures
             [global::System.Runtime.InteropServices.FieldOffset(112)] public ulong Opaque;
         }
 
-        /// <summary>Mirror of union address (16 bytes, BTF id 46).</summary>
+        /// <summary>Mirror of union address (16 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("union address")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
         public partial struct Address
         {
@@ -204,7 +227,8 @@ namespace Sluice.Fixtures
             [global::System.Runtime.InteropServices.FieldOffset(0)] public ByteArray16 V6;
         }
 
-        /// <summary>Mirror of struct port_range (4 bytes, BTF id 19).</summary>
+        /// <summary>Mirror of struct port_range (4 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct port_range")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 4)]
         public partial struct PortRange
         {
@@ -214,7 +238,8 @@ namespace Sluice.Fixtures
             [global::System.Runtime.InteropServices.FieldOffset(2)] public ushort High;
         }
 
-        /// <summary>Mirror of struct config (20 bytes, BTF id 67).</summary>
+        /// <summary>Mirror of struct config (20 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct config")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 20)]
         public partial struct Config
         {
@@ -224,7 +249,8 @@ namespace Sluice.Fixtures
             [global::System.Runtime.InteropServices.FieldOffset(4)] public Address Watch;
         }
 
-        /// <summary>Mirror of struct event (32 bytes, BTF id 74).</summary>
+        /// <summary>Mirror of struct event (32 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct event")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 32)]
         public partial struct Event
         {
@@ -234,9 +260,12 @@ namespace Sluice.Fixtures
             [global::System.Runtime.InteropServices.FieldOffset(8)] public FlowKey Flow;
             /// <summary>__s32 verdict (offset 24).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(24)] public int Verdict;
+            /// <summary>enum flow_flags seen (offset 28).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(28)] public FlowFlags Seen;
         }
 
-        /// <summary>Mirror of enum alert_level (4 bytes, BTF id 26).</summary>
+        /// <summary>Mirror of enum alert_level (4 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("enum alert_level")]
         public enum AlertLevel : uint
         {
             /// <summary>ALERT_LEVEL_NONE = 0.</summary>
@@ -247,7 +276,8 @@ namespace Sluice.Fixtures
             Page = 2,
         }
 
-        /// <summary>Mirror of enum tiny (1 byte, BTF id 27).</summary>
+        /// <summary>Mirror of enum tiny (1 byte).</summary>
+        [global::Sluice.Bpf.BtfType("enum tiny")]
         public enum Tiny : byte
         {
             /// <summary>TINY_A = 1.</summary>
@@ -256,7 +286,8 @@ namespace Sluice.Fixtures
             B = 255,
         }
 
-        /// <summary>Mirror of enum offset_sign (4 bytes, BTF id 28).</summary>
+        /// <summary>Mirror of enum offset_sign (4 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("enum offset_sign")]
         public enum OffsetSign : uint
         {
             /// <summary>OFFSET_BACK = 4294967292.</summary>
@@ -265,11 +296,23 @@ namespace Sluice.Fixtures
             Ahead = 4,
         }
 
-        /// <summary>Mirror of enum huge (8 bytes, BTF id 29).</summary>
+        /// <summary>Mirror of enum huge (8 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("enum huge")]
         public enum Huge : ulong
         {
             /// <summary>HUGE_BIT = 0.</summary>
             HugeBit = 0,
+        }
+
+        /// <summary>Mirror of enum flow_flags (1 byte).</summary>
+        [global::Sluice.Bpf.BtfType("enum flow_flags")]
+        [global::System.Flags]
+        public enum FlowFlags : byte
+        {
+            /// <summary>FLOW_F_SYN = 1.</summary>
+            Syn = 1,
+            /// <summary>FLOW_F_FIN = 2.</summary>
+            Fin = 2,
         }
 
         /// <summary>16 × byte, laid out like the C array.</summary>

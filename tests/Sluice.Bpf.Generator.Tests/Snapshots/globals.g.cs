@@ -141,7 +141,23 @@ namespace Sluice.Fixtures
             }
         }
 
-        /// <summary>Mirror of struct stats (16 bytes, BTF id 46).</summary>
+        /// <summary>The C names of the object's programs.</summary>
+        public static class ProgramNames
+        {
+            /// <summary>xdp_globals.</summary>
+            public const string XdpGlobals = "xdp_globals";
+            /// <summary>xdp_same_section_helper.</summary>
+            public const string XdpSameSectionHelper = "xdp_same_section_helper";
+            /// <summary>xdp_second.</summary>
+            public const string XdpSecond = "xdp_second";
+            /// <summary>tc_globals.</summary>
+            public const string TcGlobals = "tc_globals";
+            /// <summary>socket_globals.</summary>
+            public const string SocketGlobals = "socket_globals";
+        }
+
+        /// <summary>Mirror of struct stats (16 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct stats")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
         public partial struct Stats
         {

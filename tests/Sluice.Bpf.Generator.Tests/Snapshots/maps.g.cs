@@ -145,7 +145,70 @@ namespace Sluice.Fixtures
             Collection.Dispose();
         }
 
-        /// <summary>Mirror of struct flow_key (16 bytes, BTF id 32).</summary>
+        /// <summary>The C names of the object's maps (also their default pin names).</summary>
+        public static class MapNames
+        {
+            /// <summary>jump_table.</summary>
+            public const string JumpTable = "jump_table";
+            /// <summary>inner_a.</summary>
+            public const string InnerA = "inner_a";
+            /// <summary>inner_b.</summary>
+            public const string InnerB = "inner_b";
+            /// <summary>outer_array.</summary>
+            public const string OuterArray = "outer_array";
+            /// <summary>flows.</summary>
+            public const string Flows = "flows";
+            /// <summary>array_map.</summary>
+            public const string ArrayMap = "array_map";
+            /// <summary>percpu_hash.</summary>
+            public const string PercpuHash = "percpu_hash";
+            /// <summary>percpu_array.</summary>
+            public const string PercpuArray = "percpu_array";
+            /// <summary>lru_hash.</summary>
+            public const string LruHash = "lru_hash";
+            /// <summary>lru_percpu_hash.</summary>
+            public const string LruPercpuHash = "lru_percpu_hash";
+            /// <summary>lpm_trie.</summary>
+            public const string LpmTrie = "lpm_trie";
+            /// <summary>outer_hash.</summary>
+            public const string OuterHash = "outer_hash";
+            /// <summary>queue.</summary>
+            public const string Queue = "queue";
+            /// <summary>stack.</summary>
+            public const string Stack = "stack";
+            /// <summary>bloom.</summary>
+            public const string Bloom = "bloom";
+            /// <summary>ringbuf.</summary>
+            public const string Ringbuf = "ringbuf";
+            /// <summary>perf_events.</summary>
+            public const string PerfEvents = "perf_events";
+            /// <summary>xsks.</summary>
+            public const string Xsks = "xsks";
+            /// <summary>cpumap.</summary>
+            public const string Cpumap = "cpumap";
+            /// <summary>devmap_hash.</summary>
+            public const string DevmapHash = "devmap_hash";
+            /// <summary>devmap.</summary>
+            public const string Devmap = "devmap";
+            /// <summary>sockmap.</summary>
+            public const string Sockmap = "sockmap";
+            /// <summary>sockhash.</summary>
+            public const string Sockhash = "sockhash";
+        }
+
+        /// <summary>The C names of the object's programs.</summary>
+        public static class ProgramNames
+        {
+            /// <summary>tail_target.</summary>
+            public const string TailTarget = "tail_target";
+            /// <summary>use_maps.</summary>
+            public const string UseMaps = "use_maps";
+            /// <summary>use_sock_maps.</summary>
+            public const string UseSockMaps = "use_sock_maps";
+        }
+
+        /// <summary>Mirror of struct flow_key (16 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct flow_key")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
         public partial struct FlowKey
         {
@@ -163,7 +226,8 @@ namespace Sluice.Fixtures
             [global::System.Runtime.InteropServices.FieldOffset(13)] public ByteArray3 Padding;
         }
 
-        /// <summary>Mirror of struct lpm_v4_key (8 bytes, BTF id 72).</summary>
+        /// <summary>Mirror of struct lpm_v4_key (8 bytes).</summary>
+        [global::Sluice.Bpf.BtfType("struct lpm_v4_key")]
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 8)]
         public partial struct LpmV4Key
         {

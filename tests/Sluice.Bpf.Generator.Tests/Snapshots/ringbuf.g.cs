@@ -59,5 +59,19 @@ namespace Sluice.Fixtures
             _events?.Dispose();
             Collection.Dispose();
         }
+
+        /// <summary>The C names of the object's maps (also their default pin names).</summary>
+        public static class MapNames
+        {
+            /// <summary>events.</summary>
+            public const string Events = "events";
+        }
+
+        /// <summary>The C names of the object's programs.</summary>
+        public static class ProgramNames
+        {
+            /// <summary>xdp_ringbuf.</summary>
+            public const string XdpRingbuf = "xdp_ringbuf";
+        }
     }
 }

@@ -52,5 +52,21 @@ namespace Sluice.Fixtures
 
         /// <summary>Closes every program and map of the object (pinned or attached ones stay in the kernel).</summary>
         public void Dispose() => Collection.Dispose();
+
+        /// <summary>The C names of the object's maps (also their default pin names).</summary>
+        public static class MapNames
+        {
+            /// <summary>protocol_counts.</summary>
+            public const string ProtocolCounts = "protocol_counts";
+            /// <summary>source_counts.</summary>
+            public const string SourceCounts = "source_counts";
+        }
+
+        /// <summary>The C names of the object's programs.</summary>
+        public static class ProgramNames
+        {
+            /// <summary>xdp_counter.</summary>
+            public const string XdpCounter = "xdp_counter";
+        }
     }
 }

@@ -12,10 +12,10 @@ namespace Sluice.Bpf.Tests.Links;
 public class DevMapRedirectTests
 {
     private const string RouterEgress = "sl-r2";
+    private const string RouterEgressMac = "02:00:00:00:01:02";
     private const string FarInterface = "sl-far";
     private const string FarAddress = "198.18.1.2";
     private const int Packets = 200;
-    private static int _instances;
 
     [Theory]
     [InlineData(XdpMode.Native)]
@@ -24,55 +24,43 @@ public class DevMapRedirectTests
     {
         Requires.Root();
         using var bed = new TestBed();
-        string farName = $"{Prefix}{Environment.ProcessId}-devmap{Interlocked.Increment(ref _instances)}c";
-        NetworkNamespace? far = null;
-        try
-        {
-            ShellCommand.Run("ip", "netns", "add", farName);
-            // The far end takes the receiver's MAC: the redirected frame keeps its Ethernet header, so the far
-            // interface must accept frames addressed to the router.
-            bed.Pair.InReceiver("ip", "link", "add", RouterEgress, "type", "veth", "peer", "name", FarInterface,
-                "address", ReceiverMac, "netns", farName);
-            bed.Pair.InReceiver("ip", "link", "set", RouterEgress, "up");
-            Nsenter(farName, "ip", "addr", "add", FarAddress + "/24", "dev", FarInterface);
-            Nsenter(farName, "ip", "link", "set", "lo", "up");
-            Nsenter(farName, "ip", "link", "set", FarInterface, "up");
-            Nsenter(farName, "ip", "route", "add", "198.18.0.0/24", "dev", FarInterface);
-            bed.Pair.InSender("ip", "route", "add", "198.18.1.0/24", "via", ReceiverAddress, "dev", bed.SenderInterface);
-            // Redirected frames lose CHECKSUM_PARTIAL: the sender must fill in its UDP checksums itself.
-            bed.Pair.InSender("ethtool", "-K", bed.SenderInterface, "tx", "off");
-            far = NetworkNamespace.Open(farName);
+        // The far namespace is a lab namespace joined to the bed's receiver (the router), so it is removed with the
+        // lab's own cleanup, and an aborted run's is swept like every other lab namespace.
+        using var network = new LabNetwork(Prefix);
+        var farHost = network.AddNamespace("far");
+        // The far end takes the receiver's MAC: the redirected frame keeps its Ethernet header, so the far
+        // interface must accept frames addressed to the router.
+        network.Connect(new VethEnd(bed.Pair.Receiver, RouterEgress, RouterEgressMac),
+            new VethEnd(farHost, FarInterface, ReceiverMac, FarAddress + "/24"));
+        farHost.Run("ip", "route", "add", "198.18.0.0/24", "dev", FarInterface);
+        bed.Pair.InSender("ip", "route", "add", "198.18.1.0/24", "via", ReceiverAddress, "dev", bed.SenderInterface);
+        // Redirected frames lose CHECKSUM_PARTIAL: the sender must fill in its UDP checksums itself.
+        bed.Pair.InSender("ethtool", "-K", bed.SenderInterface, "tx", "off");
+        using var far = farHost.Open();
 
-            using var collection = BpfCollection.Load(Fixture.Path("devmap_redirect"));
-            using var devmap = new BpfDevMap(collection.Map("tx_ports"));
-            // DEVMAP ifindexes resolve in the updating thread's namespace: update inside the router.
-            uint egress = (uint)bed.Receiver.GetInterfaceIndex(RouterEgress);
-            bed.Receiver.Run(() => devmap.Set(0, egress));
-            Assert.True(devmap.TryGet(0, out var entry));
-            Assert.Equal(egress, entry.IfIndex);
+        using var collection = BpfCollection.Load(Fixture.Path("devmap_redirect"));
+        using var devmap = new BpfDevMap(collection.Map("tx_ports"));
+        // DEVMAP ifindexes resolve in the updating thread's namespace: update inside the router.
+        uint egress = (uint)bed.Receiver.GetInterfaceIndex(RouterEgress);
+        bed.Receiver.Run(() => devmap.Set(0, egress));
+        Assert.True(devmap.TryGet(0, out var entry));
+        Assert.Equal(egress, entry.IfIndex);
 
-            // A redirect into a veth needs an XDP program on the receiving peer (native), else frames vanish.
-            using var farPass = Xdp.Attach(collection.Program("xdp_pass_count"), FarInterface, XdpMode.Native,
-                new XdpAttachOptions { Namespace = far });
-            using var redirect = Xdp.Attach(collection.Program("xdp_redirect_udp"), bed.ReceiverInterface, mode,
-                new XdpAttachOptions { Namespace = bed.Receiver });
-            using var traffic = new UdpTraffic(bed.Pair, bed.Sender, far, FarAddress);
+        // A redirect into a veth needs an XDP program on the receiving peer (native), else frames vanish.
+        using var farPass = Xdp.Attach(collection.Program("xdp_pass_count"), FarInterface, XdpMode.Native,
+            new XdpAttachOptions { Namespace = far });
+        using var redirect = Xdp.Attach(collection.Program("xdp_redirect_udp"), bed.ReceiverInterface, mode,
+            new XdpAttachOptions { Namespace = bed.Receiver });
+        using var traffic = new UdpTraffic(bed.Pair, bed.Sender, far, FarAddress);
 
-            traffic.Send(SenderAddress, Packets);
-            var received = traffic.Receive(Packets);
+        traffic.Send(SenderAddress, Packets);
+        var received = traffic.Receive(Packets);
 
-            Assert.Equal(Packets, received.GetValueOrDefault(SenderAddress));
-            Assert.Single(received);
-            Assert.Equal((ulong)Packets, Stat(collection, 0));
-            Assert.Equal(0UL, Stat(collection, 1));
-            Assert.Equal((ulong)Packets, Stat(collection, 2));
-        }
-        finally
-        {
-            far?.Dispose();
-            if (Exists(farName)) ShellCommand.TryRun("ip", ["netns", "delete", farName], out _, out _);
-        }
-        Assert.False(Exists(farName));
+        Assert.Equal(Packets, received.GetValueOrDefault(SenderAddress));
+        Assert.Single(received);
+        Assert.Equal((ulong)Packets, Stat(collection, 0));
+        Assert.Equal(0UL, Stat(collection, 1));
+        Assert.Equal((ulong)Packets, Stat(collection, 2));
     }
 
     private static ulong Stat(BpfCollection collection, uint slot)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Sluice.Cli.Commands.XdpApps;
 using Sluice.Cli.Infrastructure;
+using Sluice.Programs;
 using Sluice.Programs.Echo;
 using Sluice.Programs.XdpApps;
 
@@ -39,7 +40,7 @@ internal static class EchoCommands
         {
             device, netns, ports, mode, json,
         };
-        attach.SetAction(result => XdpAppCli.Run(() =>
+        attach.SetAction(result => CommandRunner.Run(() =>
         {
             var place = XdpAppCli.Place(EchoNames.DefaultRoot, result.GetValue(netns));
             var options = new EchoAttachOptions
@@ -68,7 +69,7 @@ internal static class EchoCommands
         var netns = new Option<string?>("--netns") { Description = "Network namespace name of the interface" };
         var json = CommonOptions.Json();
         var detach = new Command("detach", "Detach the reflector (and the xdp_pass it put on a veth peer) and remove its pins") { device, netns, json };
-        detach.SetAction(result => XdpAppCli.Run(() =>
+        detach.SetAction(result => CommandRunner.Run(() =>
         {
             var (place, dev) = Resolve(result.GetValue(device), result.GetValue(netns));
             if (!EchoController.Detach(place, dev)) throw new CliError($"no echo reflector on {place.Describe(dev)}");
@@ -76,7 +77,7 @@ internal static class EchoCommands
             {
                 writer.WriteStartObject();
                 writer.WriteString("detached", dev);
-                WriteNetns(writer, place.Namespace);
+                writer.WriteStringOrNull("netns", place.Namespace);
                 writer.WriteEndObject();
             });
             else Console.WriteLine($"echo detached from {place.Describe(dev)}");
@@ -88,14 +89,14 @@ internal static class EchoCommands
     private static Command CreatePort(string action)
     {
         var ports = new Argument<string[]>("PORT") { Description = "UDP port(s)", Arity = ArgumentArity.OneOrMore };
-        var device = new Option<string?>("--dev") { Description = "Interface of the reflector (default: the only one attached)" };
-        var netns = new Option<string?>("--netns") { Description = "Network namespace name of the interface" };
+        var instance = new InstanceOptions("reflector");
         var json = CommonOptions.Json();
-        var command = new Command(action, action == "add" ? "Echo UDP datagrams to these ports" : "Stop echoing these UDP ports") { ports, device, netns, json };
-        command.SetAction(result => XdpAppCli.Run(() =>
+        var command = new Command(action, action == "add" ? "Echo UDP datagrams to these ports" : "Stop echoing these UDP ports") { ports, json };
+        instance.AddTo(command);
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             var numbers = result.GetValue(ports)!.Select(XdpAppCli.ParsePort).ToList();
-            var (place, dev) = Resolve(result.GetValue(device), result.GetValue(netns));
+            var (place, dev) = Resolve(result.GetValue(instance.Device), result.GetValue(instance.Netns));
             using var echo = EchoController.Open(place, dev);
             var changed = numbers.Where(p => action == "add" ? echo.AddUdpPort(p) : echo.RemoveUdpPort(p)).ToList();
             if (result.GetValue(json))
@@ -122,13 +123,13 @@ internal static class EchoCommands
 
     private static Command CreateStats()
     {
-        var device = new Option<string?>("--dev") { Description = "Interface of the reflector (default: the only one attached)" };
-        var netns = new Option<string?>("--netns") { Description = "Network namespace name of the interface" };
+        var instance = new InstanceOptions("reflector");
         var json = CommonOptions.Json();
-        var command = new Command("stats", "Attachment, UDP ports and counters (answered ICMP / ICMPv6 / UDP, passed)") { device, netns, json };
-        command.SetAction(result => XdpAppCli.Run(() =>
+        var command = new Command("stats", "Attachment, UDP ports and counters (answered ICMP / ICMPv6 / UDP, passed)") { json };
+        instance.AddTo(command);
+        command.SetAction(result => CommandRunner.Run(() =>
         {
-            var (place, dev) = Resolve(result.GetValue(device), result.GetValue(netns));
+            var (place, dev) = Resolve(result.GetValue(instance.Device), result.GetValue(instance.Netns));
             using var echo = EchoController.Open(place, dev);
             var status = echo.Status();
             var statistics = echo.Statistics();
@@ -152,12 +153,9 @@ internal static class EchoCommands
     {
         if (device is not null) return (XdpAppCli.Place(EchoNames.DefaultRoot, netns, mustExist: false), device);
         var attached = EchoController.ListAttached().Where(a => netns is null || a.Namespace == netns).ToList();
-        return attached.Count switch
-        {
-            1 => (XdpAppCli.Place(EchoNames.DefaultRoot, attached[0].Namespace, mustExist: false), attached[0].Interface),
-            0 => throw new CliError(netns is null ? "no echo reflector is attached" : $"no echo reflector is attached in netns {netns}"),
-            _ => throw new CliError($"{attached.Count} echo reflectors are attached; choose one with --dev DEV [--netns NAME]"),
-        };
+        var only = InstanceOptions.TheOnly(attached, netns is null ? "no echo reflector is attached" : $"no echo reflector is attached in netns {netns}",
+            several => $"{several.Count} echo reflectors are attached; choose one with --dev DEV [--netns NAME]");
+        return (XdpAppCli.Place(EchoNames.DefaultRoot, only.Namespace, mustExist: false), only.Interface);
     }
 
     private static string StatName(EchoStat stat) => stat switch
@@ -169,17 +167,11 @@ internal static class EchoCommands
         _ => "passed",
     };
 
-    private static void WriteNetns(Utf8JsonWriter writer, string? netns)
-    {
-        if (netns is null) writer.WriteNull("netns");
-        else writer.WriteString("netns", netns);
-    }
-
     private static void WriteStatus(Utf8JsonWriter writer, EchoStatus status, IReadOnlyDictionary<EchoStat, EchoCounter>? statistics)
     {
         writer.WriteStartObject();
         writer.WriteString("interface", status.Interface);
-        WriteNetns(writer, status.Namespace);
+        writer.WriteStringOrNull("netns", status.Namespace);
         writer.WriteString("xdp_mode", XdpAppCli.ModeName(status.Mode));
         writer.WriteNumber("program_id", status.ProgramId);
         writer.WriteString("pin_directory", status.PinDirectory);

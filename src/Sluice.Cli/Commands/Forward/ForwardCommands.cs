@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Sluice.Cli.Commands.XdpApps;
 using Sluice.Cli.Infrastructure;
+using Sluice.Programs;
 using Sluice.Programs.Forward;
 using Sluice.Programs.XdpApps;
 
@@ -43,7 +44,7 @@ internal static class ForwardCommands
         {
             devices, netns, mode, xdpMode, steer, noFlood, json,
         };
-        attach.SetAction(result => XdpAppCli.Run(() =>
+        attach.SetAction(result => CommandRunner.Run(() =>
         {
             var place = XdpAppCli.Place(ForwardNames.DefaultRoot, result.GetValue(netns));
             var options = new ForwardAttachOptions
@@ -72,7 +73,7 @@ internal static class ForwardCommands
         var netns = new Option<string?>("--netns") { Description = "Network namespace name of the forwarder" };
         var json = CommonOptions.Json();
         var detach = new Command("detach", "Detach every port and remove the forwarder's pins (veth and sysctl settings stay)") { netns, json };
-        detach.SetAction(result => XdpAppCli.Run(() =>
+        detach.SetAction(result => CommandRunner.Run(() =>
         {
             var place = Resolve(result.GetValue(netns));
             if (!ForwardController.Detach(place)) throw new CliError($"no forwarder in {Where(place)}");
@@ -80,7 +81,7 @@ internal static class ForwardCommands
             {
                 writer.WriteStartObject();
                 writer.WriteBoolean("detached", true);
-                ForwardText.WriteNetns(writer, place.Namespace);
+                writer.WriteStringOrNull("netns", place.Namespace);
                 writer.WriteEndObject();
             });
             else Console.WriteLine($"forwarder detached from {Where(place)}");
@@ -95,7 +96,7 @@ internal static class ForwardCommands
         var netns = new Option<string?>("--netns") { Description = "Network namespace name of the forwarder" };
         var json = CommonOptions.Json();
         var steer = new Command("steer", "Spread flows over CPUS by hash (CPUMAP; the CPU forwards the frame), or 'off'") { cpus, netns, json };
-        steer.SetAction(result => XdpAppCli.Run(() =>
+        steer.SetAction(result => CommandRunner.Run(() =>
         {
             var list = ParseCpus(result.GetValue(cpus)!);
             using var forward = ForwardController.Open(Resolve(result.GetValue(netns)));

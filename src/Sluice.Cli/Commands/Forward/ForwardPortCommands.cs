@@ -25,7 +25,7 @@ internal static class ForwardPortCommands
         var netns = new Option<string?>("--netns") { Description = "Network namespace name of the forwarder" };
         var json = CommonOptions.Json();
         var add = new Command("add", "Attach the forwarder to DEV and add it to the ports (and the flood group)") { device, to, noFlood, xdpMode, netns, json };
-        add.SetAction(result => XdpAppCli.Run(() =>
+        add.SetAction(result => CommandRunner.Run(() =>
         {
             var place = ForwardCommands.Resolve(result.GetValue(netns));
             using var forward = ForwardController.Open(place);
@@ -53,7 +53,7 @@ internal static class ForwardPortCommands
         var netns = new Option<string?>("--netns") { Description = "Network namespace name of the forwarder" };
         var json = CommonOptions.Json();
         var remove = new Command("remove", "Detach the forwarder from DEV and drop it from every map (pairs pointing at it too)") { device, netns, json };
-        remove.SetAction(result => XdpAppCli.Run(() =>
+        remove.SetAction(result => CommandRunner.Run(() =>
         {
             var place = ForwardCommands.Resolve(result.GetValue(netns));
             using var forward = ForwardController.Open(place);

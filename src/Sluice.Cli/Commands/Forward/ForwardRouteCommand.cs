@@ -23,7 +23,7 @@ internal static class ForwardRouteCommand
         {
             destination, from, source, netns, json,
         };
-        route.SetAction(result => XdpAppCli.Run(() =>
+        route.SetAction(result => CommandRunner.Run(() =>
         {
             var place = ForwardCommands.Resolve(result.GetValue(netns));
             var dst = ParseAddress(result.GetValue(destination)!);
@@ -38,9 +38,9 @@ internal static class ForwardRouteCommand
                     writer.WriteString("destination", dst.ToString());
                     writer.WriteString("verdict", decision.Action.ToString().ToLowerInvariant());
                     writer.WriteString("reason", ForwardText.StatName(decision.Reason));
-                    Optional(writer, "egress", decision.Egress);
-                    Optional(writer, "source_mac", decision.SourceMac);
-                    Optional(writer, "destination_mac", decision.DestinationMac);
+                    writer.WriteStringOrNull("egress", decision.Egress);
+                    writer.WriteStringOrNull("source_mac", decision.SourceMac);
+                    writer.WriteStringOrNull("destination_mac", decision.DestinationMac);
                     if (decision.Ttl is { } ttl) writer.WriteNumber("ttl", ttl);
                     else writer.WriteNull("ttl");
                     writer.WriteEndObject();
@@ -62,10 +62,4 @@ internal static class ForwardRouteCommand
 
     private static IPAddress ParseAddress(string text) =>
         IPAddress.TryParse(text, out var address) ? address : throw new CliError($"'{text}' is not an IP address");
-
-    private static void Optional(System.Text.Json.Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is null) writer.WriteNull(name);
-        else writer.WriteString(name, value);
-    }
 }

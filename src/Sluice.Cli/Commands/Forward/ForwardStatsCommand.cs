@@ -14,7 +14,7 @@ internal static class ForwardStatsCommand
         var perCpu = new Option<bool>("--per-cpu") { Description = "Also show the counters of every CPU" };
         var json = CommonOptions.Json();
         var stats = new Command("stats", "Mode, ports, steering and counters (redirected, flooded, routed, steered, passed by reason)") { netns, perCpu, json };
-        stats.SetAction(result => XdpAppCli.Run(() =>
+        stats.SetAction(result => CommandRunner.Run(() =>
         {
             var place = ForwardCommands.Resolve(result.GetValue(netns));
             using var forward = ForwardController.Open(place);

@@ -32,16 +32,10 @@ internal static class ForwardText
         table.Write(Console.Out);
     }
 
-    internal static void WriteNetns(Utf8JsonWriter writer, string? netns)
-    {
-        if (netns is null) writer.WriteNull("netns");
-        else writer.WriteString("netns", netns);
-    }
-
     internal static void WriteStatus(Utf8JsonWriter writer, ForwardController forward, ForwardStatistics? statistics, IReadOnlyList<SetupChange>? changes)
     {
         writer.WriteStartObject();
-        WriteNetns(writer, forward.Place.Namespace);
+        writer.WriteStringOrNull("netns", forward.Place.Namespace);
         writer.WriteString("mode", ForwardCommands.ModeName(forward.Mode));
         writer.WriteStartArray("steer_cpus");
         foreach (var cpu in forward.SteeringCpus) writer.WriteNumberValue(cpu);
@@ -52,8 +46,7 @@ internal static class ForwardText
             writer.WriteStartObject();
             writer.WriteString("interface", port.Interface);
             writer.WriteNumber("ifindex", port.Index);
-            if (port.Egress is null) writer.WriteNull("egress");
-            else writer.WriteString("egress", port.Egress);
+            writer.WriteStringOrNull("egress", port.Egress);
             writer.WriteBoolean("flood", port.Flood);
             writer.WriteString("xdp_mode", XdpAppCli.ModeName(port.Mode));
             writer.WriteNumber("program_id", port.ProgramId);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Sluice.Bpf;
+using Sluice.Cli.Infrastructure;
 using Sluice.Programs.Guard;
 
 namespace Sluice.Cli.Commands.Guard;
@@ -32,7 +33,7 @@ internal static class GuardStatusText
         writer.WriteNumber("xdp_prog_id", status.XdpProgramId);
         writer.WriteNumber("xdp_link_id", status.XdpLinkId);
         writer.WriteBoolean("tc", status.TcProgramId != 0);
-        if (status.TcMethod is null) writer.WriteNull("tc_method"); else writer.WriteString("tc_method", status.TcMethod);
+        writer.WriteStringOrNull("tc_method", status.TcMethod);
         writer.WriteNumber("tc_prog_id", status.TcProgramId);
         writer.WriteNumber("tc_link_id", status.TcLinkId);
         writer.WriteStartObject("rules");

@@ -29,7 +29,7 @@ internal static class MirrorCommands
         foreach (var option in options2) attach.Options.Add(option);
         attach.SetAction(result => action2(result, attachDevice));
         command.Subcommands.Add(attach);
-        command.Subcommands.Add(Detach());
+        command.Subcommands.Add(TcAppCli.Detach(App, "Stop mirroring and remove the pins", MirrorController.Detach));
         command.Subcommands.Add(Show("list", "Where copies go, the matches and the counters"));
         command.Subcommands.Add(Show("stats", "Packets seen, matched, mirrored, failed"));
         command.Subcommands.Add(TcAppServeCommand.Create(App, MirrorController.MetricsSource));
@@ -43,7 +43,7 @@ internal static class MirrorCommands
         var direction = new Option<string?>("--direction") { Description = "ingress (default) or egress: which packets are copied" };
         var match = new Option<string[]>("--match") { Description = "Copy only matching packets: \"tcp|udp|icmp|proto N src CIDR dst CIDR port N|N-M\"; repeatable", AllowMultipleArgumentsPerToken = false };
         var json = TcAppCli.Json();
-        return ([to, netns, direction, match, json], (result, argument) => TcAppCli.Run(result, json, () =>
+        return ([to, netns, direction, match, json], (result, argument) => CommandRunner.Run(() =>
         {
             if (result.GetValue((Argument<string?>)argument) is not { } dev)
                 throw new CliError("give the interface to copy from: sluice mirror DEV --to DEV2");
@@ -62,44 +62,23 @@ internal static class MirrorCommands
         }));
     }
 
-    private static Command Detach()
-    {
-        var device = new Argument<string?>("DEV") { Description = "Interface (default: the only one mirrored)", Arity = ArgumentArity.ZeroOrOne };
-        var target = new TcAppTargetOptions(App);
-        var json = TcAppCli.Json();
-        var command = new Command("detach", "Stop mirroring and remove the pins") { device, json };
-        target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
-        {
-            var instance = target.Resolve(result, device);
-            if (!MirrorController.Detach(instance)) throw new TcAppException(TcAppError.NotAttached, $"mirror is not attached to {instance.Describe()}");
-            if (result.GetValue(json)) JsonOutput.Write(w => { w.WriteStartObject(); w.WriteString("detached", instance.Interface); w.WriteString("netns", instance.NamespaceLabel); w.WriteEndObject(); });
-            else Console.WriteLine($"mirror detached from {instance.Describe()}");
-            return 0;
-        }));
-        return command;
-    }
-
     private static Command Show(string verb, string description)
     {
-        var watch = new Option<bool>("--watch") { Description = "Print again every interval until Ctrl+C or --seconds" };
-        var interval = new Option<string?>("--interval") { Description = "Seconds between --watch updates (default 1)" };
-        var seconds = new Option<string?>("--seconds") { Description = "With --watch: stop after this many seconds" };
-        var prometheus = new Option<bool>("--prometheus") { Description = "Prometheus text exposition format" };
+        var watch = new TcAppWatchOptions();
         var target = new TcAppTargetOptions(App);
         var json = TcAppCli.Json();
-        var command = new Command(verb, description) { watch, interval, seconds, prometheus, json };
+        var command = new Command(verb, description) { json };
+        watch.AddTo(command);
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             using var controller = MirrorController.Open(target.Resolve(result));
-            if (result.GetValue(prometheus))
+            if (result.GetValue(watch.Prometheus))
             {
                 Console.Write(controller.FormatMetrics());
                 return 0;
             }
-            if (result.GetValue(watch)) TcAppCli.Watch(result, interval, seconds, _ => Print(controller, result.GetValue(json), compact: true));
-            else Print(controller, result.GetValue(json), compact: false);
+            watch.Show(result, compact => Print(controller, result.GetValue(json), compact));
             return 0;
         }));
         return command;

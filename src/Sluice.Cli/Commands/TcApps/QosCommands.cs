@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sluice.Bpf;
 using Sluice.Cli.Commands.Guard;
 using Sluice.Cli.Infrastructure;
+using Sluice.Programs;
 using Sluice.Programs.Qos;
 using Sluice.Programs.TcApps;
 
@@ -17,7 +18,7 @@ internal static class QosCommands
     {
         var command = new Command("qos", "TC classification: class (skb->priority, htb classes high/normal/low) and DSCP marking by protocol, prefixes and ports");
         command.Subcommands.Add(Attach());
-        command.Subcommands.Add(Detach());
+        command.Subcommands.Add(TcAppCli.Detach(App, "Detach qos, delete the htb qdisc it made and remove its pins", QosController.Detach));
         command.Subcommands.Add(Set());
         command.Subcommands.Add(Remove());
         command.Subcommands.Add(List("list", "Rules with their counters"));
@@ -39,7 +40,7 @@ internal static class QosCommands
         {
             device, netns, direction, qdisc, rate, json,
         };
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             var target = QosController.TargetFor(result.GetValue(device)!, GuardNames.CheckNamespace(result.GetValue(netns)));
             bool htb = result.GetValue(qdisc) switch
@@ -56,24 +57,6 @@ internal static class QosCommands
             var status = controller.Status();
             if (result.GetValue(json)) JsonOutput.Write(w => WriteStatus(w, status));
             else Console.WriteLine($"qos attached to {target.Describe()} at {TcAppCli.Name(options.Direction)}{(htb ? $" with htb root qdisc (high 1:10, normal 1:20, low 1:30 sharing {linkRate ?? Rate.Parse("1gbit")})" : "")}");
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command Detach()
-    {
-        var device = new Argument<string?>("DEV") { Description = "Interface (default: the only one attached)", Arity = ArgumentArity.ZeroOrOne };
-        var target = new TcAppTargetOptions(App);
-        var json = TcAppCli.Json();
-        var command = new Command("detach", "Detach qos, delete the htb qdisc it made and remove its pins") { device, json };
-        target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
-        {
-            var qos = target.Resolve(result, device);
-            if (!QosController.Detach(qos)) throw new TcAppException(TcAppError.NotAttached, $"qos is not attached to {qos.Describe()}");
-            if (result.GetValue(json)) JsonOutput.Write(w => { w.WriteStartObject(); w.WriteString("detached", qos.Interface); w.WriteString("netns", qos.NamespaceLabel); w.WriteEndObject(); });
-            else Console.WriteLine($"qos detached from {qos.Describe()}");
             return 0;
         }));
         return command;
@@ -108,7 +91,7 @@ internal static class QosCommands
         var command = new Command("set", "Add a rule or change the class/DSCP of the rule with the same match; no match options = the default for unmatched packets") { cls, dscp, json };
         match.AddTo(command);
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             var rule = new QosRule(match.Parse(result), QosClass.Parse(result.GetValue(cls)!), result.GetValue(dscp) is { } d ? Dscp.Parse(d) : null);
             using var controller = QosController.Open(target.Resolve(result));
@@ -128,7 +111,7 @@ internal static class QosCommands
         var command = new Command("remove", "Remove the rule with exactly this match (no match options: the default)") { json };
         match.AddTo(command);
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             var rule = match.Parse(result);
             using var controller = QosController.Open(target.Resolve(result));
@@ -147,7 +130,7 @@ internal static class QosCommands
         var json = TcAppCli.Json();
         var command = new Command("preset", "Install a set of rules at once") { name, json };
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             using var controller = QosController.Open(target.Resolve(result));
             controller.Preset(result.GetValue(name)!);
@@ -163,7 +146,7 @@ internal static class QosCommands
         var json = TcAppCli.Json();
         var command = new Command(verb, description) { json };
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             using var controller = QosController.Open(target.Resolve(result));
             Print(controller, result.GetValue(json));
@@ -174,28 +157,21 @@ internal static class QosCommands
 
     private static Command Stats()
     {
-        var watch = new Option<bool>("--watch") { Description = "Print again every interval (one JSON line each with --json) until Ctrl+C or --seconds" };
-        var interval = new Option<string?>("--interval") { Description = "Seconds between --watch updates (default 1)" };
-        var seconds = new Option<string?>("--seconds") { Description = "With --watch: stop after this many seconds" };
-        var prometheus = new Option<bool>("--prometheus") { Description = "Prometheus text exposition format" };
+        var watch = new TcAppWatchOptions("Print again every interval (one JSON line each with --json) until Ctrl+C or --seconds");
         var target = new TcAppTargetOptions(App);
         var json = TcAppCli.Json();
-        var command = new Command("stats", "Packets, bytes and DSCP rewrites per class and per rule") { watch, interval, seconds, prometheus, json };
+        var command = new Command("stats", "Packets, bytes and DSCP rewrites per class and per rule") { json };
+        watch.AddTo(command);
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             using var controller = QosController.Open(target.Resolve(result));
-            if (result.GetValue(prometheus))
+            if (result.GetValue(watch.Prometheus))
             {
                 Console.Write(controller.FormatMetrics());
                 return 0;
             }
-            if (!result.GetValue(watch))
-            {
-                PrintStats(controller, result.GetValue(json), compact: false);
-                return 0;
-            }
-            TcAppCli.Watch(result, interval, seconds, _ => PrintStats(controller, result.GetValue(json), compact: true));
+            watch.Show(result, compact => PrintStats(controller, result.GetValue(json), compact));
             return 0;
         }));
         return command;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Sluice.Bpf;
 using Sluice.Cli.Commands.Guard;
 using Sluice.Cli.Infrastructure;
+using Sluice.Programs;
 using Sluice.Programs.RateLimit;
 using Sluice.Programs.TcApps;
 
@@ -18,7 +19,7 @@ internal static class RateLimitCommands
     {
         var command = new Command("ratelimit", "Per-key rate limits at TC: police (token bucket) or shape (EDT with fq, else htb classes)");
         command.Subcommands.Add(Attach());
-        command.Subcommands.Add(Detach());
+        command.Subcommands.Add(TcAppCli.Detach(App, "Detach ratelimit, delete its qdisc and remove its pins", RateLimitController.Detach));
         command.Subcommands.Add(Set());
         command.Subcommands.Add(Remove());
         command.Subcommands.Add(Show("list", "Limits with their counters", watchable: false));
@@ -35,7 +36,7 @@ internal static class RateLimitCommands
         var shaper = new Option<string?>("--shaper") { Description = "auto (default: edt when the kernel has sch_fq, else htb), edt or htb" };
         var json = TcAppCli.Json();
         var command = new Command("attach", "Attach ratelimit to DEV; at egress it installs the shaping qdisc it picked and says which") { device, netns, direction, shaper, json };
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             var target = RateLimitController.TargetFor(result.GetValue(device)!, GuardNames.CheckNamespace(result.GetValue(netns)));
             var options = new RateLimitAttachOptions
@@ -74,24 +75,6 @@ internal static class RateLimitCommands
         ShapeBackend.Htb => "shaping: htb classes per limit (this kernel has no sch_fq for EDT pacing)",
         _ => "policing only (shaping needs egress)",
     };
-
-    private static Command Detach()
-    {
-        var device = new Argument<string?>("DEV") { Description = "Interface (default: the only one attached)", Arity = ArgumentArity.ZeroOrOne };
-        var target = new TcAppTargetOptions(App);
-        var json = TcAppCli.Json();
-        var command = new Command("detach", "Detach ratelimit, delete its qdisc and remove its pins") { device, json };
-        target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
-        {
-            var instance = target.Resolve(result, device);
-            if (!RateLimitController.Detach(instance)) throw new TcAppException(TcAppError.NotAttached, $"ratelimit is not attached to {instance.Describe()}");
-            if (result.GetValue(json)) JsonOutput.Write(w => { w.WriteStartObject(); w.WriteString("detached", instance.Interface); w.WriteString("netns", instance.NamespaceLabel); w.WriteEndObject(); });
-            else Console.WriteLine($"ratelimit detached from {instance.Describe()}");
-            return 0;
-        }));
-        return command;
-    }
 
     private sealed class KeyOptions
     {
@@ -149,7 +132,7 @@ internal static class RateLimitCommands
         var command = new Command("set", "Add a limit or change the limit with the same key") { rate, burst, mode, horizon, json };
         key.AddTo(command);
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             var rule = new RateLimitRule(key.Parse(result), Rate.Parse(result.GetValue(rate)!),
                 result.GetValue(burst) is { } b ? Rate.ParseSize(b) : null,
@@ -180,7 +163,7 @@ internal static class RateLimitCommands
         var command = new Command("remove", "Remove the limit with this key") { json };
         key.AddTo(command);
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             var limitKey = key.Parse(result);
             using var controller = RateLimitController.Open(target.Resolve(result));
@@ -194,30 +177,21 @@ internal static class RateLimitCommands
 
     private static Command Show(string verb, string description, bool watchable)
     {
-        var watch = new Option<bool>("--watch") { Description = "Print again every interval until Ctrl+C or --seconds" };
-        var interval = new Option<string?>("--interval") { Description = "Seconds between --watch updates (default 1)" };
-        var seconds = new Option<string?>("--seconds") { Description = "With --watch: stop after this many seconds" };
-        var prometheus = new Option<bool>("--prometheus") { Description = "Prometheus text exposition format" };
+        var watch = new TcAppWatchOptions();
         var target = new TcAppTargetOptions(App);
         var json = TcAppCli.Json();
         var command = new Command(verb, description) { json };
-        if (watchable)
-        {
-            command.Options.Add(watch);
-            command.Options.Add(interval);
-            command.Options.Add(seconds);
-            command.Options.Add(prometheus);
-        }
+        if (watchable) watch.AddTo(command);
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () =>
+        command.SetAction(result => CommandRunner.Run(() =>
         {
             using var controller = RateLimitController.Open(target.Resolve(result));
-            if (watchable && result.GetValue(prometheus))
+            if (watchable && result.GetValue(watch.Prometheus))
             {
                 Console.Write(controller.FormatMetrics());
                 return 0;
             }
-            if (watchable && result.GetValue(watch)) TcAppCli.Watch(result, interval, seconds, _ => Print(controller, result.GetValue(json), compact: true));
+            if (watchable) watch.Show(result, compact => Print(controller, result.GetValue(json), compact));
             else Print(controller, result.GetValue(json), compact: false);
             return 0;
         }));

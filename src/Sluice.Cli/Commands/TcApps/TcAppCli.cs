@@ -11,39 +11,32 @@ namespace Sluice.Cli.Commands.TcApps;
 
 /// <summary>
 /// What the qos, ratelimit and mirror verbs share: --json on every verb (errors then are {"error": "..."} on stdout,
-/// exit 1), the --dev/--netns pair that finds an instance, and the --watch loop.
+/// exit 1, through <see cref="CommandRunner"/> like every verb), the --dev/--netns pair that finds an instance, and the --watch loop.
 /// </summary>
 internal static class TcAppCli
 {
     internal static Option<bool> Json() => new("--json") { Description = "Print JSON (errors too: {\"error\": \"...\"})" };
 
-    /// <summary>Runs a verb: a <see cref="TcAppException"/> or any other expected failure is one line, exit 1.</summary>
-    internal static int Run(ParseResult result, Option<bool> json, Func<int> body)
+    /// <summary>
+    /// The detach verb of every TC application: DEV (or --dev/--netns, or the only one attached), the application's own
+    /// teardown, then "APP detached from ..." or {"detached": DEV, "netns": ...}.
+    /// </summary>
+    internal static Command Detach(string application, string description, Func<TcAppTarget, bool> detach)
     {
-        try
+        var device = new Argument<string?>("DEV") { Description = "Interface (default: the only one attached)", Arity = ArgumentArity.ZeroOrOne };
+        var target = new TcAppTargetOptions(application);
+        var json = Json();
+        var command = new Command("detach", description) { device, json };
+        target.AddTo(command);
+        command.SetAction(result => CommandRunner.Run(() =>
         {
-            return body();
-        }
-        catch (Exception error) when (result.GetValue(json))
-        {
-            string message = error is TcAppException or CliError ? error.Message : error.Message.Split('\n')[0];
-            JsonOutput.Write(writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteString("error", message);
-                writer.WriteEndObject();
-            });
-            if (Environment.GetEnvironmentVariable("SLUICE_DEBUG") == "1") Console.Error.WriteLine(error.ToString());
-            return CommandRunner.Failure;
-        }
-        catch (TcAppException error)
-        {
-            return CommandRunner.Report(new CliError(error.Message));
-        }
-        catch (Exception error)
-        {
-            return CommandRunner.Report(error);
-        }
+            var instance = target.Resolve(result, device);
+            if (!detach(instance)) throw new TcAppException(TcAppError.NotAttached, $"{application} is not attached to {instance.Describe()}");
+            if (result.GetValue(json)) JsonOutput.Write(w => { w.WriteStartObject(); w.WriteString("detached", instance.Interface); w.WriteString("netns", instance.NamespaceLabel); w.WriteEndObject(); });
+            else Console.WriteLine($"{application} detached from {instance.Describe()}");
+            return 0;
+        }));
+        return command;
     }
 
     internal static TcDirection ParseDirection(string? text, TcDirection fallback) =>
@@ -101,18 +94,43 @@ internal static class TcAppCli
     internal static void WriteCompactLine(Action<Utf8JsonWriter> body) => GuardJson.WriteLine(body);
 }
 
-/// <summary>The --dev/--netns pair of every verb but attach: without --dev, the only instance attached (in --netns when given).</summary>
-internal sealed class TcAppTargetOptions(string application)
+/// <summary>--watch, --interval, --seconds and --prometheus of the stats and list verbs.</summary>
+internal sealed class TcAppWatchOptions(string watchDescription = "Print again every interval until Ctrl+C or --seconds")
 {
-    internal Option<string?> Device { get; } = new("--dev") { Description = $"Interface of the {application} instance (default: the only one attached)" };
+    internal Option<bool> Watch { get; } = new("--watch") { Description = watchDescription };
 
-    internal Option<string?> Netns { get; } = new("--netns") { Description = "Network namespace name (/var/run/netns/NAME) of the interface" };
+    internal Option<string?> Interval { get; } = new("--interval") { Description = "Seconds between --watch updates (default 1)" };
+
+    internal Option<string?> Seconds { get; } = new("--seconds") { Description = "With --watch: stop after this many seconds" };
+
+    internal Option<bool> Prometheus { get; } = new("--prometheus") { Description = "Prometheus text exposition format" };
 
     internal void AddTo(Command command)
     {
-        command.Options.Add(Device);
-        command.Options.Add(Netns);
+        command.Options.Add(Watch);
+        command.Options.Add(Interval);
+        command.Options.Add(Seconds);
+        command.Options.Add(Prometheus);
     }
+
+    /// <summary>Prints once (compact: false), or with --watch every interval (compact: true, one JSON line each).</summary>
+    internal void Show(ParseResult result, Action<bool> print)
+    {
+        if (result.GetValue(Watch)) TcAppCli.Watch(result, Interval, Seconds, _ => print(true));
+        else print(false);
+    }
+}
+
+/// <summary>The --dev/--netns pair of every verb but attach: without --dev, the only instance attached (in --netns when given).</summary>
+internal sealed class TcAppTargetOptions(string application)
+{
+    private readonly InstanceOptions _options = new($"{application} instance");
+
+    internal Option<string?> Device => _options.Device;
+
+    internal Option<string?> Netns => _options.Netns;
+
+    internal void AddTo(Command command) => _options.AddTo(command);
 
     internal TcAppTarget Resolve(ParseResult result, Argument<string?>? positional = null)
     {
@@ -125,13 +143,10 @@ internal sealed class TcAppTargetOptions(string application)
         }
         if (dev is not null) return new TcAppTarget(application, dev, netns);
         var attached = TcAppTarget.ListAttached(application).Where(t => netns is null || t.Namespace == netns).ToList();
-        return attached.Count switch
-        {
-            1 => attached[0],
-            0 => throw new CliError(netns is null
+        return InstanceOptions.TheOnly(attached,
+            netns is null
                 ? $"{application} is not attached anywhere; run `sluice {application} attach DEV` first"
-                : $"{application} is not attached in netns {netns}; run `sluice {application} attach DEV --netns {netns}` first"),
-            _ => throw new CliError($"{application} is attached to {attached.Count} interfaces ({string.Join(", ", attached.Select(t => t.Describe()))}); choose one with --dev DEV [--netns NAME]"),
-        };
+                : $"{application} is not attached in netns {netns}; run `sluice {application} attach DEV --netns {netns}` first",
+            several => $"{application} is attached to {several.Count} interfaces ({string.Join(", ", several.Select(t => t.Describe()))}); choose one with --dev DEV [--netns NAME]");
     }
 }

@@ -21,7 +21,7 @@ internal static class TcAppServeCommand
         var command = new Command("serve", $"Serve the {application} counters to Prometheus (text format on /metrics) until Ctrl+C") { json };
         serving.AddTo(command);
         target.AddTo(command);
-        command.SetAction(result => TcAppCli.Run(result, json, () => CancelOnSignal.Run(cancellation =>
+        command.SetAction(result => CommandRunner.Run(result.GetValue(json), () => CancelOnSignal.Run(cancellation =>
         {
             var instance = target.Resolve(result);
             using var metrics = source(instance);

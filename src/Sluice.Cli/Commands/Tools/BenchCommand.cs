@@ -60,7 +60,7 @@ internal static class BenchCommand
                 if (result.GetValue(packet) is not null && result.GetValue(size) is not null) throw new CliError("give either --packet or --size, not both");
                 byte[] frame = result.GetValue(packet) is { } file
                     ? (file.Exists ? File.ReadAllBytes(file.FullName) : throw new CliError($"{file.FullName}: no such file"))
-                    : DefaultFrame(result.GetValue(size) ?? TrafficGenOptions.DefaultFrameSize);
+                    : XdpBenchRunner.DefaultFrame(result.GetValue(size) ?? TrafficGenOptions.DefaultFrameSize);
                 if (!asJson) Console.WriteLine($"bench xdp {Name(verdict)}: BPF_PROG_TEST_RUN on a {frame.Length}-byte frame for {duration.TotalSeconds:0.#} s");
                 summary = XdpBenchRunner.RunTestRun(verdict, frame, duration, onSample);
             }
@@ -80,18 +80,6 @@ internal static class BenchCommand
             return 0;
         }));
         return xdp;
-    }
-
-    private static byte[] DefaultFrame(int size)
-    {
-        try
-        {
-            return XdpBenchRunner.DefaultFrame(size);
-        }
-        catch (TrafficGenException error)
-        {
-            throw new CliError(error.Message);
-        }
     }
 
     private static CancellationToken CancelOnCtrlC()

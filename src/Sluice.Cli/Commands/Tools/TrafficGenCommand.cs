@@ -34,45 +34,38 @@ internal static class TrafficGenCommand
         };
         command.SetAction(result => CommandRunner.Run(result.GetValue(json), () =>
         {
-            try
+            if (result.GetValue(netns) is { } name) NamespaceResolver.Open(name).Dispose();
+            if (result.GetValue(count) is null && result.GetValue(seconds) is null)
+                throw new CliError("give --count, --seconds or both: every run is bounded");
+            var options = new TrafficGenOptions(result.GetValue(device)!, TrafficGenOptions.ParseDestination(result.GetValue(destination)!))
             {
-                if (result.GetValue(netns) is { } name) NamespaceResolver.Open(name).Dispose();
-                if (result.GetValue(count) is null && result.GetValue(seconds) is null)
-                    throw new CliError("give --count, --seconds or both: every run is bounded");
-                var options = new TrafficGenOptions(result.GetValue(device)!, TrafficGenOptions.ParseDestination(result.GetValue(destination)!))
+                Namespace = result.GetValue(netns),
+                DestinationMac = result.GetValue(destinationMac) is { } mac ? ParseMac(mac) : null,
+                Source = result.GetValue(source) is { } src ? SourceRange.Parse(src) : null,
+                Protocol = result.GetValue(protocol)!.ToLowerInvariant() switch
                 {
-                    Namespace = result.GetValue(netns),
-                    DestinationMac = result.GetValue(destinationMac) is { } mac ? ParseMac(mac) : null,
-                    Source = result.GetValue(source) is { } src ? SourceRange.Parse(src) : null,
-                    Protocol = result.GetValue(protocol)!.ToLowerInvariant() switch
-                    {
-                        "udp" => TrafficProtocol.Udp,
-                        "tcp-syn" or "syn" => TrafficProtocol.TcpSyn,
-                        var other => throw new CliError($"unknown protocol '{other}'; use udp or tcp-syn"),
-                    },
-                    FrameSize = result.GetValue(size),
-                    Count = result.GetValue(count),
-                    Duration = result.GetValue(seconds) is { } s ? Seconds(s) : null,
-                    PacketsPerSecond = result.GetValue(pps),
-                    Engine = result.GetValue(engine)!.ToLowerInvariant() switch
-                    {
-                        "auto" => TrafficEngine.Auto,
-                        "live" or "live-frames" => TrafficEngine.LiveFrames,
-                        "packet-socket" or "af-packet" => TrafficEngine.PacketSocket,
-                        var other => throw new CliError($"unknown engine '{other}'; use auto, live or packet-socket"),
-                    },
-                    BatchSize = result.GetValue(batch),
-                    AllowAnyAddress = result.GetValue(allowAny),
-                };
-                var run = new TrafficGenerator(options).Run();
-                if (result.GetValue(json)) WriteJson(run, options);
-                else WriteText(run, options);
-                return 0;
-            }
-            catch (TrafficGenException error)
-            {
-                throw new CliError(error.Message);
-            }
+                    "udp" => TrafficProtocol.Udp,
+                    "tcp-syn" or "syn" => TrafficProtocol.TcpSyn,
+                    var other => throw new CliError($"unknown protocol '{other}'; use udp or tcp-syn"),
+                },
+                FrameSize = result.GetValue(size),
+                Count = result.GetValue(count),
+                Duration = result.GetValue(seconds) is { } s ? Seconds(s) : null,
+                PacketsPerSecond = result.GetValue(pps),
+                Engine = result.GetValue(engine)!.ToLowerInvariant() switch
+                {
+                    "auto" => TrafficEngine.Auto,
+                    "live" or "live-frames" => TrafficEngine.LiveFrames,
+                    "packet-socket" or "af-packet" => TrafficEngine.PacketSocket,
+                    var other => throw new CliError($"unknown engine '{other}'; use auto, live or packet-socket"),
+                },
+                BatchSize = result.GetValue(batch),
+                AllowAnyAddress = result.GetValue(allowAny),
+            };
+            var run = new TrafficGenerator(options).Run();
+            if (result.GetValue(json)) WriteJson(run, options);
+            else WriteText(run, options);
+            return 0;
         }));
         return command;
     }

@@ -5,22 +5,9 @@ using Sluice.Programs.XdpApps;
 
 namespace Sluice.Cli.Commands.XdpApps;
 
-/// <summary>What the echo and forward verbs share: the runner, --netns checking, setup-change output.</summary>
+/// <summary>What the echo and forward verbs share: --netns checking, setup-change output.</summary>
 internal static class XdpAppCli
 {
-    /// <summary><see cref="CommandRunner"/> where an <see cref="XdpAppException"/> is the user's one-line error.</summary>
-    internal static int Run(Func<int> body) => CommandRunner.Run(() =>
-    {
-        try
-        {
-            return body();
-        }
-        catch (XdpAppException error)
-        {
-            throw new CliError(error.Message);
-        }
-    });
-
     /// <summary>The place (pin root + namespace) for --netns; the namespace must exist in /var/run/netns.</summary>
     internal static XdpAppPlace Place(string root, string? netns, bool mustExist = true)
     {
@@ -48,10 +35,8 @@ internal static class XdpAppCli
             writer.WriteStartObject();
             writer.WriteString("setting", change.Setting);
             writer.WriteString("value", change.Value);
-            if (change.Interface is null) writer.WriteNull("interface");
-            else writer.WriteString("interface", change.Interface);
-            if (change.Namespace is null) writer.WriteNull("netns");
-            else writer.WriteString("netns", change.Namespace);
+            writer.WriteStringOrNull("interface", change.Interface);
+            writer.WriteStringOrNull("netns", change.Namespace);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

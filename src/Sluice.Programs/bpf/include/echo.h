@@ -1,5 +1,5 @@
-/* The echo reflector's ABI, shared by echo.bpf.c and the C# controller (Echo/EchoAbi.cs mirrors it; a test compares
- * the sizes with this object's BTF). */
+/* The echo reflector's ABI, shared by echo.bpf.c and the C# controller. The C# structs are generated from the
+ * object's BTF, these comments becoming their docs; Echo/EchoAbi.cs keeps what BTF lacks (enum echo_stat). */
 #ifndef SLUICE_ECHO_H
 #define SLUICE_ECHO_H
 
@@ -15,9 +15,10 @@ enum echo_stat {
     ECHO_STAT_COUNT = 5,
 };
 
+/* Packets and bytes of one echo_stat. */
 struct echo_counter {
-    __u64 packets;
-    __u64 bytes;
+    __u64 packets;  /* frames */
+    __u64 bytes;    /* bytes (Ethernet frame length) */
 };
 
 /* Hop limit / TTL of every reply, like a host's own default. */

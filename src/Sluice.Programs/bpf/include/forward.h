@@ -1,5 +1,6 @@
-/* The forwarding plane's ABI, shared by forward.bpf.c and the C# controller (Forward/ForwardAbi.cs mirrors it; a
- * test compares the sizes with the object's BTF). */
+/* The forwarding plane's ABI, shared by forward.bpf.c and the C# controller. The C# structs and enum forward_mode
+ * are generated from the object's BTF, these comments becoming their docs; Forward/ForwardAbi.cs keeps what BTF
+ * lacks (enum forward_stat, which only indexes an array). */
 #ifndef SLUICE_FORWARD_H
 #define SLUICE_FORWARD_H
 
@@ -8,14 +9,15 @@
 #define FORWARD_MAX_PORTS 64
 #define FORWARD_MAX_CPUS 64
 
+/* How the forwarder moves frames. */
 enum forward_mode {
     FORWARD_MODE_L2 = 0,        /* ingress port -> its egress port; group addresses flood the port group */
     FORWARD_MODE_ROUTER = 1,    /* bpf_fib_lookup: MAC rewrite, TTL / hop limit - 1, out of the FIB's port */
 };
 
-/* fwd_config[0]. */
+/* The forwarder's configuration: fwd_config[0]. */
 struct forward_config {
-    __u32 mode;                 /* enum forward_mode */
+    enum forward_mode mode;     /* how frames are moved */
     __u32 cpu_count;            /* > 0: steer each flow to fwd_cpus[hash % cpu_count] through fwd_cpumap first */
 };
 
@@ -36,9 +38,10 @@ enum forward_stat {
     FORWARD_STAT_COUNT = 11,
 };
 
+/* Packets and bytes of one forward_stat. */
 struct forward_counter {
-    __u64 packets;
-    __u64 bytes;
+    __u64 packets;  /* frames */
+    __u64 bytes;    /* bytes (Ethernet frame length) */
 };
 
 #endif

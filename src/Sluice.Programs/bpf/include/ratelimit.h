@@ -1,4 +1,5 @@
-/* The ABI of sluice ratelimit (RateLimit/README.md). RateLimit/Abi mirrors these structs in C#. */
+/* The ABI of sluice ratelimit (RateLimit/README.md). The C# structs and enums are generated from the object's BTF,
+ * these comments becoming their docs. */
 #ifndef SLUICE_RATELIMIT_H
 #define SLUICE_RATELIMIT_H
 
@@ -7,9 +8,13 @@
 
 #define RL_MAX_LIMITS 1024
 
-#define RL_MODE_POLICE 1        /* token bucket: over the limit is dropped */
-#define RL_MODE_SHAPE_EDT 2     /* earliest departure time in skb->tstamp (needs an fq qdisc to take effect) */
-#define RL_MODE_SHAPE_HTB 3     /* skb->priority = the limit's htb class, which the controller created */
+/* How a limit is enforced (rl_limit.mode), and the shape backend chosen at attach (rl_config.shaper). */
+enum rl_mode : __u32 {
+    RL_MODE_NONE = 0,       /* none (rl_config.shaper: no shape backend) */
+    RL_MODE_POLICE = 1,     /* token bucket: over the limit is dropped */
+    RL_MODE_SHAPE_EDT = 2,  /* earliest departure time in skb->tstamp (needs an fq qdisc to take effect) */
+    RL_MODE_SHAPE_HTB = 3,  /* skb->priority = the limit's htb class, which the controller created */
+};
 
 #define RL_UNIT_BYTES 0
 #define RL_UNIT_PACKETS 1
@@ -27,10 +32,11 @@ struct rl_prefix {
     __u8 addr[16];
 };
 
+/* rl_config[0]: what the program looks up. */
 struct rl_config {
     __u32 flags;        /* RL_F_*: the key kinds some limit uses */
     __u32 generation;
-    __u32 shaper;       /* the shape backend chosen at attach: RL_MODE_SHAPE_EDT or RL_MODE_SHAPE_HTB (0 = none) */
+    enum rl_mode shaper;    /* the shape backend chosen at attach: RL_MODE_SHAPE_EDT, RL_MODE_SHAPE_HTB or RL_MODE_NONE */
     __u32 pad;
 };
 
@@ -54,7 +60,7 @@ struct rl_limit {
     __u64 rate;         /* units (bytes or packets) per second; 0 = slot unused */
     __u64 burst;        /* units: police bucket depth */
     __u64 horizon_ns;   /* EDT: a packet due later than now + horizon is dropped */
-    __u32 mode;         /* RL_MODE_* */
+    enum rl_mode mode;
     __u32 unit;         /* RL_UNIT_* */
     __u32 classid;      /* RL_MODE_SHAPE_HTB: the htb class (major:minor) */
     __u32 pad;
@@ -69,9 +75,10 @@ struct rl_bucket {
     __u64 next_ns;      /* EDT: the earliest departure time of the next packet */
 };
 
+/* Counters per limit, per CPU. */
 struct rl_counters {
-    __u64 packets;
-    __u64 bytes;
+    __u64 packets;      /* packets that matched the limit's key */
+    __u64 bytes;        /* their bytes */
     __u64 dropped;      /* police: over the limit; EDT: beyond the horizon */
     __u64 delayed;      /* EDT: departure set in the future; htb: classified into the limit's class */
 };

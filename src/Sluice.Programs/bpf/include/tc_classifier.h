@@ -33,20 +33,26 @@
 #define CLS_NO_RULE (-1)
 #define CLS_CLASSES (CLS_MAX_RULES + 1)      /* class 0 (::/0) + one per rule slot */
 
-#define CLS_F_SRC 0x1       /* some rule has a source prefix */
-#define CLS_F_DST 0x2
-#define CLS_F_PORT 0x4
-#define CLS_F_PROTO 0x8
-#define CLS_F_SRC4 0x10     /* the IPv4 source table maps some address to a class other than 0 */
-#define CLS_F_DST4 0x20
-#define CLS_F_SRC6 0x40     /* the IPv6 source trie holds a prefix other than ::/0 */
-#define CLS_F_DST6 0x80
+/* The dimensions a rule constrains (cls_rule.fields) or some rule uses (cls_config.flags), and (cls_config.flags
+ * only) the address tables that hold a prefix, so an empty family costs no class lookup. */
+enum cls_flags : __u8 {
+    CLS_F_NONE = 0,     /* nothing: every packet */
+    CLS_F_SRC = 0x1,    /* the source prefix */
+    CLS_F_DST = 0x2,    /* the destination prefix */
+    CLS_F_PORT = 0x4,   /* the destination port range */
+    CLS_F_PROTO = 0x8,  /* the IP protocol */
+    CLS_F_SRC4 = 0x10,  /* the IPv4 source table maps some address to a class other than 0 */
+    CLS_F_DST4 = 0x20,  /* the IPv4 destination table maps some address to a class other than 0 */
+    CLS_F_SRC6 = 0x40,  /* the IPv6 source trie holds a prefix other than ::/0 */
+    CLS_F_DST6 = 0x80,  /* the IPv6 destination trie holds a prefix other than ::/0 */
+};
 
 /* struct cls_chunk entries and cls_root4 entries: a class, or (with CLS_CHUNK) the index of the chunk that refines
  * it by the next byte. Level-2 chunks (third byte) are 0..CLS_MAX_RULES-1, level-3 chunks (fourth byte) follow. */
 #define CLS_CHUNK 0x8000
 #define CLS_CHUNKS (2 * CLS_MAX_RULES)
 
+/* The rules a value satisfies: a bitmap of rule indexes with a summary bit per non-empty word. */
 struct cls_set {
     __u64 summary;              /* bit w set when words[w] != 0 */
     __u64 words[CLS_WORDS];
@@ -58,16 +64,19 @@ struct cls_prefix {
     __u8 addr[16];
 };
 
+/* The first level of an IPv4 16-8-8 table (cls_src4[0], cls_dst4[0]). */
 struct cls_root4 {
     __u16 entries[65536];       /* by the address's top 16 bits */
 };
 
+/* A second- or third-level chunk of an IPv4 16-8-8 table (cls_src4_chunks, cls_dst4_chunks). */
 struct cls_chunk {
     __u16 entries[256];         /* by the next byte */
 };
 
 struct cls_config {
-    __u32 flags;        /* CLS_F_*: the dimensions some rule uses */
+    enum cls_flags flags;   /* the dimensions some rule uses */
+    __u8 pad[3];
     __u32 words;        /* bitmap words holding any rule: (highest rule index / 64) + 1, 0 = no rules */
     __u32 generation;   /* bumped by every controller change */
     __u32 application;  /* the application's own word (qos: it created the htb qdisc) */
@@ -84,7 +93,7 @@ struct cls_dimension_words {
 struct cls_rule {
     __u8 used;
     __u8 proto;             /* with CLS_F_PROTO */
-    __u8 fields;            /* CLS_F_*: the dimensions this rule constrains */
+    enum cls_flags fields;  /* the dimensions this rule constrains */
     __u8 pad;
     __u16 port_low;         /* with CLS_F_PORT: destination ports port_low..port_high, host order */
     __u16 port_high;
